@@ -1,0 +1,421 @@
+"""Typed, frozen settings from TOML layers; every error names the file, the key and the fix.
+
+Layers, later wins: the packaged defaults (config/kiosk.toml, where every setting is documented)
+→ the site file (/etc/kiosk/kiosk.toml, `--config` or KIOSK_CONFIG) → the settings pushed by the
+server (server-settings.json in the state dir; only SERVER_KEYS) → command-line overrides.
+Defaults live only in config/kiosk.toml, so a setting cannot exist without being documented.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import os
+import re
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kiosk.errors import ConfigError
+
+SITE_FILE = Path("/etc/kiosk/kiosk.toml")
+SERVER_SETTINGS_FILE = "server-settings.json"
+PACKAGED = "packaged defaults"
+
+# Keys (dotted prefixes) that the central server may set (PROTOCOL.md, GET /config).
+SERVER_KEYS = (
+    "site.name",
+    "site.header",
+    "site.day_start",
+    "ui.notices",
+    "ui.idle_timeout_s",
+    "ui.languages",
+    "queue.services",
+    "queue.ticket_qr_url",
+    "queue.ticket_footer",
+    "technician.pin_hash",
+)
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_SPAN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _meta(default: Any = dataclasses.MISSING, **kw: Any) -> Any:
+    if default is dict:
+        return field(default_factory=dict, metadata=kw)
+    return field(default=default, metadata=kw)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Site:
+    name: str = _meta(min_len=1)
+    header: str
+    timezone: str = _meta(check="timezone")
+    day_start: str = _meta(pattern=_HHMM, allowed="HH:MM, e.g. 00:00")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Features:
+    queue: bool
+    lookup: bool
+    dossier: bool
+    rating: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class UI:
+    languages: tuple[Literal["vi", "en"], ...] = _meta(min_len=1)
+    default_language: Literal["vi", "en"]
+    idle_timeout_s: int = _meta(min=10, max=3600)
+    done_return_s: int = _meta(min=2, max=60)
+    fullscreen: bool
+    rotation: Literal[0, 90, 180, 270]
+    size: str = _meta(pattern=re.compile(r"^\d{3,5}x\d{3,5}$"), allowed="WIDTHxHEIGHT, e.g. 1080x1920")
+    show_cursor: bool
+    notices: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Printer:
+    url: str
+    baudrate: Literal[1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200]
+    framing: Literal["8N1", "8N2", "7E1", "7O1", "8E1", "8O1"]
+    rtscts: bool
+    xonxoff: bool
+    write_timeout_s: float = _meta(min=0.5, max=120)
+    profile: str = _meta(min_len=1)
+    vietnamese: Literal["auto", "tcvn3", "cp1258", "raster", "ascii"]
+    paper_width_mm: Literal[58, 80]
+    status_poll_s: float = _meta(min=0.5, max=600)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scanner:
+    url: str
+    baudrate: Literal[1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Server:
+    url: str = _meta(pattern=re.compile(r"^(|https?://\S+)$"), allowed="empty or http(s)://host[:port]")
+    ca_file: str
+    connect_timeout_s: float = _meta(min=0.5, max=60)
+    read_timeout_s: float = _meta(min=1, max=300)
+    call_deadline_s: float = _meta(min=1, max=900)
+    heartbeat_interval_s: int = _meta(min=5, max=3600)
+    sync_interval_s: int = _meta(min=10, max=86400)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Service:
+    id: str = _meta(pattern=re.compile(r"^[A-Z]{1,2}$"), allowed="one or two capital letters")
+    name: str = _meta(min_len=1)
+    name_en: str = ""
+    counters: tuple[str, ...] = ()
+    series_start: int = _meta(1, min=0, max=9999)
+    series_end: int = _meta(999, min=1, max=9999)
+    daily_limit: int = _meta(0, min=0, max=9999)
+    priority: bool = False
+    hours: Mapping[str, tuple[str, ...]] = _meta(dict, check="hours")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Queue:
+    services: tuple[Service, ...]
+    ticket_qr_url: str
+    ticket_footer: str
+    ticket_footer_en: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Technician:
+    pin_hash: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    site: Site
+    features: Features
+    ui: UI
+    printer: Printer
+    scanner: Scanner
+    server: Server
+    queue: Queue
+    technician: Technician
+
+
+@dataclass(frozen=True, kw_only=True)
+class Loaded:
+    """The effective settings and, for each dotted key, the layer it came from."""
+
+    settings: Settings
+    origins: dict[str, str]
+
+
+def packaged_defaults_path() -> Path:
+    return Path(str(resources.files("kiosk").joinpath("data/kiosk.toml"))).resolve()
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+
+
+def read_server_settings(state_dir: Path) -> dict[str, Any]:
+    """The last settings the server pushed and the kiosk accepted ({} when none)."""
+    path = state_dir / SERVER_SETTINGS_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a JSON object of settings")
+    return data.get("settings", data)
+
+
+def server_may_set(dotted: str) -> bool:
+    return any(dotted == k or dotted.startswith(k + ".") for k in SERVER_KEYS)
+
+
+def load(
+    site_file: Path | None = None,
+    state_dir: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    server_settings: Mapping[str, Any] | None = None,
+) -> Loaded:
+    """Read every layer, merge them and validate the result."""
+    default_path = packaged_defaults_path()
+    layers: list[tuple[str, dict[str, Any]]] = [(str(default_path), read_toml(default_path))]
+    if site_file is None and os.environ.get("KIOSK_CONFIG"):
+        site_file = Path(os.environ["KIOSK_CONFIG"])
+    if site_file is None and SITE_FILE.exists():
+        site_file = SITE_FILE
+    if site_file is not None:
+        layers.append((str(site_file), read_toml(site_file)))
+    pushed = dict(server_settings or {})
+    if server_settings is None and state_dir is not None:
+        pushed = read_server_settings(state_dir)
+    if pushed:
+        label = "server" if state_dir is None else str(state_dir / SERVER_SETTINGS_FILE)
+        layers.append((label, _only_server_keys(pushed, label)))
+    if overrides:
+        layers.append(("command line", _nest(overrides)))
+    merged: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    for label, data in layers:
+        _merge(merged, data, label, origins, "")
+    settings = _build(Settings, merged, "", origins)
+    validate_services(settings)
+    return Loaded(settings=settings, origins=origins)
+
+
+def check_server_settings(settings: Mapping[str, Any], base: Loaded | None = None) -> list[str]:
+    """Problems with a settings object pushed by the server ([] when it can be applied)."""
+    problems = [f"{k}: the server may not set this key" for k in _flat(settings) if not server_may_set(k)]
+    if problems:
+        return problems
+    try:
+        load(site_file=_site_file_of(base), server_settings=settings)
+    except ConfigError as exc:
+        problems.append(str(exc))
+    return problems
+
+
+def _site_file_of(base: Loaded | None) -> Path | None:
+    if base is None:
+        return None
+    for label in base.origins.values():
+        if label not in (PACKAGED, "server", "command line") and label.endswith(".toml"):
+            if Path(label) != packaged_defaults_path():
+                return Path(label)
+    return None
+
+
+def _only_server_keys(data: dict[str, Any], label: str) -> dict[str, Any]:
+    for key in _flat(data):
+        if not server_may_set(key):
+            raise ConfigError(f"{label}: {key}: the server may not set this key")
+    return data
+
+
+def _flat(data: Mapping[str, Any], prefix: str = "") -> list[str]:
+    keys: list[str] = []
+    for k, v in data.items():
+        dotted = f"{prefix}{k}"
+        if isinstance(v, Mapping) and not server_may_set(dotted):
+            keys.extend(_flat(v, dotted + "."))
+        else:
+            keys.append(dotted)
+    return keys
+
+
+def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for dotted, value in flat.items():
+        node = out
+        *parents, last = dotted.split(".")
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[last] = value
+    return out
+
+
+def _merge(into: dict[str, Any], data: Mapping[str, Any], label: str, origins: dict[str, str],
+           prefix: str) -> None:
+    for key, value in data.items():
+        dotted = prefix + key
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value, label, origins, dotted + ".")
+        else:
+            into[key] = dict(value) if isinstance(value, Mapping) else value
+            for old in [k for k in origins if k == dotted or k.startswith(dotted + ".")]:
+                del origins[old]
+            _record(value, label, origins, dotted)
+
+
+def _record(value: Any, label: str, origins: dict[str, str], dotted: str) -> None:
+    if isinstance(value, Mapping) and value:
+        for k, v in value.items():
+            _record(v, label, origins, f"{dotted}.{k}")
+    else:
+        origins[dotted] = label
+
+
+def _where(origins: Mapping[str, str], dotted: str) -> str:
+    parts = re.sub(r"\[\d+\]", "", dotted).split(".")
+    while parts:
+        label = origins.get(".".join(parts))
+        if label:
+            return label
+        parts.pop()
+    return next(iter(origins.values()), "config")
+
+
+def _fail(origins: Mapping[str, str], dotted: str, what: str) -> typing.NoReturn:
+    raise ConfigError(f"{_where(origins, dotted)}: {dotted} {what}")
+
+
+def _build(cls: type, data: Any, prefix: str, origins: Mapping[str, str]) -> Any:
+    if not isinstance(data, Mapping):
+        _fail(origins, prefix.rstrip("."), f"= {data!r} must be a table")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    for key in data:
+        if key not in names:
+            near = difflib.get_close_matches(key, names, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else f"; known keys: {', '.join(sorted(names))}"
+            _fail(origins, prefix + key, f"is not a known setting{hint}")
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        dotted = prefix + f.name
+        if f.name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                _fail(origins, dotted, "is missing; it is required")
+            continue
+        value = _convert(hints[f.name], data[f.name], dotted, origins)
+        _check(value, f.metadata, dotted, origins)
+        kwargs[f.name] = value
+    return cls(**kwargs)
+
+
+def _convert(hint: Any, value: Any, dotted: str, origins: Mapping[str, str]) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if dataclasses.is_dataclass(hint):
+        return _build(hint, value, dotted + ".", origins)
+    if origin is Literal:
+        if value not in args or isinstance(value, bool) != isinstance(args[0], bool):
+            allowed = ", ".join(repr(a) for a in args)
+            _fail(origins, dotted, f"= {value!r} is not allowed; use one of {allowed}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list):
+            _fail(origins, dotted, f"= {value!r} must be a list")
+        return tuple(_convert(args[0], v, f"{dotted}[{i}]", origins) for i, v in enumerate(value))
+    if origin is Mapping:
+        if not isinstance(value, Mapping):
+            _fail(origins, dotted, f"= {value!r} must be a table")
+        return {str(k): _convert(args[1], v, f"{dotted}.{k}", origins) for k, v in value.items()}
+    expected = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
+    ok = (
+        isinstance(value, bool)
+        if hint is bool
+        else isinstance(value, (int, float)) and not isinstance(value, bool)
+        if hint is float
+        else isinstance(value, hint) and not isinstance(value, bool)
+    )
+    if not ok:
+        _fail(origins, dotted, f"= {value!r} must be {expected.get(hint, hint)}")
+    return float(value) if hint is float else value
+
+
+def _check(value: Any, meta: Mapping[str, Any], dotted: str, origins: Mapping[str, str]) -> None:
+    lo, hi = meta.get("min"), meta.get("max")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        _fail(origins, dotted, f"= {value!r} is out of range; allowed: {lo} to {hi}")
+    if "min_len" in meta and len(value) < meta["min_len"]:
+        _fail(origins, dotted, "must not be empty")
+    if "pattern" in meta and not meta["pattern"].match(value):
+        _fail(origins, dotted, f"= {value!r} has the wrong form; allowed: {meta['allowed']}")
+    if meta.get("check") == "timezone":
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            _fail(origins, dotted, f"= {value!r} is not a timezone; use e.g. 'Asia/Ho_Chi_Minh'")
+    if meta.get("check") == "hours":
+        for day, spans in value.items():
+            if day not in WEEKDAYS:
+                _fail(origins, f"{dotted}.{day}", f"is not a weekday; use {', '.join(WEEKDAYS)}")
+            for span in spans:
+                if not _SPAN.match(span) or span[:5] >= span[6:]:
+                    _fail(origins, f"{dotted}.{day}", f"= {span!r} must be 'HH:MM-HH:MM', start < end")
+
+
+def validate_services(settings: Settings) -> None:
+    """Cross-field checks that one key alone cannot make."""
+    seen: set[str] = set()
+    for i, s in enumerate(settings.queue.services):
+        if s.id in seen:
+            raise ConfigError(f"queue.services[{i}].id = {s.id!r} is used twice; ids must be unique")
+        seen.add(s.id)
+        if s.series_start > s.series_end:
+            raise ConfigError(
+                f"queue.services[{i}] ({s.id}): series_start {s.series_start} is after "
+                f"series_end {s.series_end}"
+            )
+
+
+def describe(loaded: Loaded) -> list[tuple[str, Any, str]]:
+    """(dotted key, effective value, layer) for every setting, for `kiosk config show`."""
+    rows: list[tuple[str, Any, str]] = []
+
+    def walk(obj: Any, prefix: str) -> None:
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            dotted = prefix + f.name
+            if dataclasses.is_dataclass(value):
+                walk(value, dotted + ".")
+            else:
+                shown = "(set)" if f.name == "pin_hash" and value else value
+                if isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
+                    shown = [dataclasses.asdict(v) for v in value]
+                rows.append((dotted, shown, _where(loaded.origins, dotted)))
+
+    walk(loaded.settings, "")
+    return rows

@@ -1,0 +1,135 @@
+"""The kiosk's state database: one SQLite file in the state directory, shared by the UI and the
+agent (WAL mode, busy timeout), migrated by numbered SQL files in kiosk/migrations/.
+
+Transactions: use `transaction(db)` around every multi-row change. Inside it write with plain
+`db.execute(...)`: sqlite-utils' table methods wrap themselves in `with conn:`, which would commit
+the surrounding transaction half-way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.errors import StoreError
+
+DB_NAME = "kiosk.db"
+BUSY_TIMEOUT_MS = 5000
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def default_state_dir() -> Path:
+    """KIOSK_STATE_DIR, else /var/lib/kiosk when it is ours to write, else the user's data dir."""
+    env = os.environ.get("KIOSK_STATE_DIR")
+    if env:
+        return Path(env)
+    system = Path("/var/lib/kiosk")
+    if system.is_dir() and os.access(system, os.W_OK):
+        return system
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "kiosk"
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """Every (number, name, sql) in kiosk/migrations/, in order."""
+    found = []
+    for entry in resources.files("kiosk.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise StoreError(f"migrations are not numbered 1..N without gaps: {numbers}")
+    return found
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def latest_version() -> int:
+    return len(migrations())
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Apply every migration newer than the database, each in its own transaction."""
+    current = schema_version(db)
+    steps = migrations()
+    if current > len(steps):
+        raise StoreError(
+            f"database schema {current} is newer than this software knows ({len(steps)}); "
+            "run the newer release or restore the backup taken before the update"
+        )
+    for number, name, sql in steps[current:]:
+        try:
+            db.conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+        except sqlite3.Error as exc:
+            if db.conn.in_transaction:
+                db.conn.rollback()
+            raise StoreError(f"migration {name} failed: {exc}") from exc
+    return schema_version(db)
+
+
+def connect(path: Path | str, *, migrate_schema: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at `path` in WAL mode with FULL sync."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        # FULL: a ticket that was reported to a citizen survives a power cut (invariant 1).
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"cannot open the state database {path}: {exc}") from exc
+    db = sqlite_utils.Database(conn)
+    if migrate_schema:
+        migrate(db)
+    return db
+
+
+def open_state(state_dir: Path) -> sqlite_utils.Database:
+    return connect(state_dir / DB_NAME)
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception. Writers take the lock up front so
+    two processes never deadlock upgrading a read lock."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def now_utc() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def get_state(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
+    row = db.execute("SELECT value FROM device_state WHERE key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_state(db: sqlite_utils.Database, key: str, value: str) -> None:
+    """Upsert one device_state value; safe inside or outside a transaction."""
+    db.execute(
+        "INSERT INTO device_state (key, value, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        [key, value, now_utc()],
+    )
