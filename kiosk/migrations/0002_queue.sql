@@ -1,0 +1,1 @@
+-- Reserved for its feature; filled in by the change that builds it.
