@@ -1,0 +1,4 @@
+"""Hardware drivers: the ESC/POS ticket printer (bytes, transport, status, virtual printer).
+
+Nothing here imports Kivy; the core (kiosk.tickets) says what it needs as protocols and this
+package implements them. app.py and cli.py choose the concrete drivers."""
