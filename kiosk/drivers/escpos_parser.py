@@ -14,6 +14,8 @@ from typing import Protocol
 
 from PIL import Image
 
+from kiosk.drivers.raster import find_realtime
+
 ESC, GS, DLE, FS = 0x1B, 0x1D, 0x10, 0x1C
 LF, CR, HT, FF, CAN = 0x0A, 0x0D, 0x09, 0x0C, 0x18
 
@@ -196,6 +198,8 @@ class EscposParser:
         length = 8 + width_bytes * height
         if len(b) < length:
             return 0
+        if find_realtime(bytes(b[8:length])) >= 0:
+            self.sink.warn(f"image at {self.offset} carries a real-time command (DLE EOT/ENQ/DC4)")
         if width_bytes and height:
             mask = Image.frombytes("1", (width_bytes * 8, height), bytes(b[8:length]))
             self.sink.raster(mask, bool(mode & 1), bool(mode & 2), self.style)
