@@ -10,4 +10,5 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 pytest_plugins = [
     "tests.fixtures_core",
     "tests.fixtures_ui",
+    "tests.fixtures_queue",
 ]

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from kivy.lang import Builder
-from kivy.uix.screenmanager import FadeTransition, Screen, ScreenManager
+from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 HERE = Path(__file__).parent
 _loaded: set[str] = set()
@@ -59,7 +59,7 @@ class KioskScreenManager(ScreenManager):
     """Builds the screens of the enabled features and moves between them."""
 
     def __init__(self, services: Any, **kwargs: Any) -> None:
-        super().__init__(transition=FadeTransition(duration=0.15), **kwargs)
+        super().__init__(transition=NoTransition(), **kwargs)
         self.services = services
         for name, feature, cls in screen_classes():
             if feature is None or services.feature_enabled(feature):
