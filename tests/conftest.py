@@ -9,4 +9,6 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 
 pytest_plugins = [
     "tests.fixtures_core",
+    "tests.fixtures_ui",
+    "tests.fixtures_queue",
 ]
