@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.fixtures_core",
     "tests.fixtures_ui",
     "tests.fixtures_queue",
+    "tests.fixtures_printing",
 ]

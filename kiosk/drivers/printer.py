@@ -69,7 +69,7 @@ def resolve_mode(requested: str, profile: str) -> Mode:
     """The mode to use: `requested`, or for auto the best the profile's code pages allow
     (TCVN-3, then CP1258, then raster images, then ASCII)."""
     if requested in MODES:
-        return requested  # type: ignore[return-value]
+        return requested
     if requested != "auto":
         raise PrinterError(f"printer.vietnamese = {requested!r} is not one of auto, {MODES}")
     pages = profile_pages(profile)
@@ -158,6 +158,10 @@ class EscposWriter:
             self.out.set(custom_size=True, width=size, height=size)
             self.size = (size, size)
 
+    def _align(self, align: str) -> None:
+        """Alignment only, for images and QR codes (text styles do not touch them)."""
+        self._style(align, self.bold, self.font, self.size[0])
+
     def _feed(self, dots: int) -> None:
         self.pending_dots += max(0, dots)
 
@@ -202,7 +206,7 @@ class EscposWriter:
                 mask = _pad_left(mask, int(font.getlength(indent)))
             self._feed((box_above - ink.above) * scale)
             self._flush_feed()
-            self._style(block.align)
+            self._align(block.align)
             self.out._raw(raster.raster_command(mask, double=double))
             self._feed((box_below - ink.below) * scale + LINE_GAP_DOTS)
 
@@ -222,7 +226,7 @@ class EscposWriter:
         width_bytes = self.options.dots // 16  # printed doubled: the full width, 2 dots high
         self._feed(4)
         self._flush_feed()
-        self._style("center")
+        self._align("center")
         self.out._raw(raster.GS_V0 + b"\x03" + bytes([width_bytes, 0, 1, 0]) + b"\xff" * width_bytes)
         self._feed(8)
 
@@ -230,7 +234,7 @@ class EscposWriter:
         module = 5 if self.options.dots >= 512 else 4
         self._feed(6)
         self._flush_feed()
-        self._style("center")
+        self._align("center")
         if self.profile.supports("qrCode"):
             self.out.qr(block.data, ec=QR_ECLEVEL_M, size=module, native=True)
         else:

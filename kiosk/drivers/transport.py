@@ -9,6 +9,7 @@ read and write has a deadline.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 
@@ -77,10 +78,9 @@ class SerialPort:
     def close(self) -> None:
         port, self._port = self._port, None
         if port is not None:
-            try:
+            # The device may be gone already; closing is all we wanted.
+            with contextlib.suppress(serial.SerialException, OSError):
                 port.close()
-            except (serial.SerialException, OSError):
-                pass  # the device is already gone; closing is all we wanted
 
     def write(self, data: bytes) -> None:
         """Write all of `data` or raise PrinterOffline (closing the port) within write_timeout_s."""

@@ -245,4 +245,3 @@ class VirtualPrinter:
             self._tickets.append(saved)
             self._changed.notify_all()
         log.info("virtual printer: %s (%d lines)", saved.png.name, len(saved.lines))
-
