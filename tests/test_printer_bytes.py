@@ -25,7 +25,8 @@ QR = (
     + b"\x1d(k\x04\x001A2\x00"  # model 2
     + b"\x1d(k\x03\x001C\x05"  # 5 dots a module
     + b"\x1d(k\x03\x001E1"  # error correction M
-    + b"\x1d(k\x30\x001P0" + QR_URL  # store
+    + b"\x1d(k\x30\x001P0"
+    + QR_URL  # store
     + b"\x1d(k\x03\x001Q0"  # print
     + b"\x1bJ\x08"
 )
@@ -194,5 +195,7 @@ def test_epson_head_width_comes_from_the_profile() -> None:
 
 
 def test_byte_budget_per_mode() -> None:
-    sizes = {m: len(render_escpos(sample_layout("ticket"), options(m))) for m in ("tcvn3", "cp1258", "raster")}
+    sizes = {
+        m: len(render_escpos(sample_layout("ticket"), options(m))) for m in ("tcvn3", "cp1258", "raster")
+    }
     assert sizes["tcvn3"] <= 600 and sizes["cp1258"] <= 700 and sizes["raster"] <= 3500

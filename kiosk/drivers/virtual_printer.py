@@ -93,7 +93,10 @@ class VirtualPrinter:
         self._asb_enabled = False
         self._tickets: list[VirtualTicket] = []
         self._changed = threading.Condition()
-        self._numbered = len(list(self.out_dir.glob("ticket-*.png")))
+        self._numbered = max(
+            (int(p.stem[7:]) for p in self.out_dir.glob("ticket-*.png") if p.stem[7:].isdigit()),
+            default=0,
+        )
         self._ticket_bytes = 0
         pages = {int(n): name for n, name in profile_pages(profile).items()}
         self._canvas = TicketCanvas(PAPER_DOTS[paper_width_mm], pages, on_cut=self._save)
