@@ -21,9 +21,12 @@ from kiosk.drivers.escpos_parser import Style
 from kiosk.drivers.raster import BOLD, REGULAR, font_path
 from kiosk.drivers.vietnamese import decode_byte
 
-# Printer font cells: width, height, baseline row, em in px (regular, bold) chosen so that every
-# Vietnamese letter, stacked capitals and descenders included, fits its cell.
-CELLS = {"a": (12, 24, 20, (18, 17)), "b": (9, 17, 14, (13, 12))}
+# Printer font cells: width, height, baseline row, em in px, rows of headroom above the cell.
+# Font A is drawn at 19 px (the smallest size at which DejaVu keeps every Vietnamese mark apart),
+# its stacked capitals rising into the headroom, which the line gap pays for; font B is a plain
+# stand-in for other software (kiosk layouts never use it).
+CELLS = {"a": (12, 24, 19, 19, 4), "b": (9, 17, 13, 15, 4)}
+SUPERSAMPLE = 4
 MARGIN_DOTS = 8
 QR_EC = {0: qrcode.ERROR_CORRECT_L, 1: qrcode.ERROR_CORRECT_M, 2: qrcode.ERROR_CORRECT_Q}
 
@@ -47,23 +50,25 @@ class _Cell:
 
 @cache
 def _glyph(char: str, font: str, bold: bool) -> Image.Image:
-    """One character in its cell as a 1-bit image (1 = ink). DejaVu Sans Condensed stands in for
-    the printer's font (DejaVu Sans Mono lacks 46 Vietnamese letters); a glyph wider than the cell
+    """One character in its cell (plus headroom) as a 1-bit image (1 = ink), drawn 4× larger,
+    averaged down and thresholded like raster lines. DejaVu Sans Condensed stands in for the
+    printer's font (DejaVu Sans Mono lacks 46 Vietnamese letters); a glyph wider than the cell
     is narrowed to fit, as printer fonts are."""
-    width, height, baseline, ems = CELLS[font]
-    face = ImageFont.truetype(font_path(BOLD if bold else REGULAR), ems[1 if bold else 0])
-    drawn = Image.new("L", (3 * width, height), 0)
-    draw = ImageDraw.Draw(drawn)
-    draw.fontmode = "1"
-    draw.text((width, baseline), char, font=face, fill=255, anchor="ls")
-    box = drawn.getbbox()
-    cell = Image.new("L", (width, height), 0)
+    width, height, baseline, em, headroom = CELLS[font]
+    k = SUPERSAMPLE
+    face = ImageFont.truetype(font_path(BOLD if bold else REGULAR), em * k)
+    tall = height + headroom
+    drawn = Image.new("L", (3 * width * k, tall * k), 0)
+    ImageDraw.Draw(drawn).text((width * k, (headroom + baseline) * k), char, font=face, fill=255, anchor="ls")
+    drawn = drawn.resize((3 * width, tall), Image.Resampling.BOX)
+    box = drawn.point(lambda v: 255 if v >= 85 else 0).getbbox()
+    cell = Image.new("L", (width, tall), 0)
     if box is not None:
-        ink = drawn.crop((box[0], 0, box[2], height))
+        ink = drawn.crop((box[0], 0, box[2], tall))
         if ink.width > width - 1:
-            ink = ink.resize((width - 1, height), Image.Resampling.NEAREST)
+            ink = ink.resize((width - 1, tall), Image.Resampling.BOX)
         cell.paste(ink, ((width - ink.width) // 2, 0))
-    return cell.point(lambda v: 255 if v >= 128 else 0).convert("1")
+    return cell.point(lambda v: 255 if v >= 85 else 0).convert("1")
 
 
 class TicketCanvas:
@@ -164,7 +169,9 @@ class TicketCanvas:
     def _print_line(self, style: Style) -> None:
         cells, self.cells = self.cells, []
         tall = max(CELLS[c.style.font][1] * c.style.height for c in cells)
-        strip = Image.new("1", (sum(CELLS[c.style.font][0] * c.style.width for c in cells), tall), 0)
+        tall += max(CELLS[c.style.font][4] * c.style.height for c in cells)
+        width = sum(CELLS[c.style.font][0] * c.style.width for c in cells)
+        strip = Image.new("1", (width, tall), 0)
         x = 0
         for cell in cells:
             glyph = _glyph(cell.char, cell.style.font, cell.style.bold)
@@ -174,7 +181,7 @@ class TicketCanvas:
                 ImageDraw.Draw(strip).line((x, tall - 1, x + glyph.width, tall - 1), fill=1)
             x += glyph.width
         self._place(strip, cells[0].style.align)
-        self._blank(max(0, style.line_spacing - tall))
+        self._blank(max(0, style.line_spacing - tall + CELLS["a"][4]))
         self.ticket.lines.append(unicodedata.normalize("NFC", "".join(c.char for c in cells)).rstrip())
 
     def _place(self, picture: Image.Image, align: str) -> None:

@@ -10,6 +10,7 @@ read and write has a deadline.
 from __future__ import annotations
 
 import contextlib
+import termios
 import time
 from dataclasses import dataclass
 
@@ -17,6 +18,9 @@ import serial
 
 from kiosk.errors import PrinterOffline
 
+# termios.error is not an OSError: pyserial lets it through when a tty vanishes mid-call.
+PORT_ERRORS = (serial.SerialException, OSError, termios.error)
+OPEN_ERRORS = (*PORT_ERRORS, ValueError)
 PARITIES = {"N": serial.PARITY_NONE, "E": serial.PARITY_EVEN, "O": serial.PARITY_ODD}
 
 
@@ -71,7 +75,7 @@ class SerialPort:
             port.write_timeout = s.write_timeout_s
             port.timeout = 0
             port.open()
-        except (serial.SerialException, OSError, ValueError) as exc:
+        except OPEN_ERRORS as exc:
             raise PrinterOffline(f"cannot open {s.url}: {exc}") from None
         self._port = port
 
@@ -79,7 +83,7 @@ class SerialPort:
         port, self._port = self._port, None
         if port is not None:
             # The device may be gone already; closing is all we wanted.
-            with contextlib.suppress(serial.SerialException, OSError):
+            with contextlib.suppress(*PORT_ERRORS):
                 port.close()
 
     def write(self, data: bytes) -> None:
@@ -93,7 +97,7 @@ class SerialPort:
                 f"the printer took no data for {self.settings.write_timeout_s:g} s "
                 "(off, jammed, or flow control stuck)"
             ) from None
-        except (serial.SerialException, OSError) as exc:
+        except PORT_ERRORS as exc:
             self.close()
             raise PrinterOffline(f"the printer port failed: {exc}") from None
         if written is not None and written != len(data):
@@ -109,7 +113,7 @@ class SerialPort:
             while time.monotonic() < deadline and (until is None or len(got) < until):
                 port.timeout = max(0.0, min(0.05, deadline - time.monotonic()))
                 got += port.read(max(1, (until or 64) - len(got)))
-        except (serial.SerialException, OSError) as exc:
+        except PORT_ERRORS as exc:
             self.close()
             raise PrinterOffline(f"the printer port failed: {exc}") from None
         return bytes(got)
@@ -119,7 +123,7 @@ class SerialPort:
         port = self._require()
         try:
             port.reset_input_buffer()
-        except (serial.SerialException, OSError) as exc:
+        except PORT_ERRORS as exc:
             self.close()
             raise PrinterOffline(f"the printer port failed: {exc}") from None
 

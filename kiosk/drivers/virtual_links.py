@@ -69,6 +69,7 @@ class PtyLink(Link):
         self.link = link
         self._master: int | None = None
         self._slave: int | None = None
+        self._generation = 0  # bumped on every plug: fd numbers are reused, generations are not
 
     def start(self) -> str:
         self.plug()
@@ -79,6 +80,8 @@ class PtyLink(Link):
         with self._lock:
             master, slave = os.openpty()
             tty.setraw(slave)  # no line discipline: binary passes untouched
+            os.set_blocking(master, False)  # a read must never hold the lock waiting for data
+            self._generation += 1
             name = os.ttyname(slave)
             # Keeping our own slave fd open keeps the pty alive while the kiosk reopens it.
             self._master, self._slave = master, slave
@@ -110,7 +113,7 @@ class PtyLink(Link):
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            master = self._master
+            master, generation = self._master, self._generation
             if master is None:
                 time.sleep(POLL_S)
                 continue
@@ -121,11 +124,11 @@ class PtyLink(Link):
             if not ready:
                 continue
             with self._lock:
-                if self._master != master:
-                    continue
+                if self._master is None or self._generation != generation:
+                    continue  # pulled (and maybe plugged again) since select
                 try:
                     data = os.read(master, self._chunk())
-                except OSError:
+                except OSError:  # BlockingIOError included: nothing after all
                     data = b""
             if data:
                 self._deliver(data)
@@ -198,6 +201,7 @@ class TcpLink(Link):
             accepted, _ = server.accept()
         except OSError:
             return
+        accepted.setblocking(False)
         with self._lock:
             if self._client is not None:
                 self._client.close()  # a printer has one cable: the newest connection wins
@@ -206,6 +210,8 @@ class TcpLink(Link):
     def _read(self, client: socket.socket) -> None:
         try:
             data = client.recv(self._chunk())
+        except BlockingIOError:
+            return
         except OSError:
             data = b""
         if data:
