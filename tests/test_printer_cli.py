@@ -120,3 +120,15 @@ def test_virtual_printer_command_runs_as_a_process(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             time.sleep(0.1)
+
+
+def test_stable_names_come_from_serial_by_id(tmp_path: Path, virtual_printer: VirtualPrinter) -> None:
+    from kiosk.drivers.printer_detect import stable_names
+
+    by_id = tmp_path / "by-id"
+    by_id.mkdir()
+    (by_id / "usb-Prolific_PL2303-if00-port0").symlink_to(virtual_printer.device)
+    assert stable_names(by_id) == {
+        os.path.realpath(virtual_printer.device): str(by_id / "usb-Prolific_PL2303-if00-port0")
+    }
+    assert stable_names(tmp_path / "absent") == {}

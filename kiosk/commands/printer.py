@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     status.set_defaults(handler=show_status)
 
     detect = actions.add_parser("detect", help="list serial ports and find the one that answers")
-    detect.add_argument("--port", action="append", default=[], help="also try this path")
+    detect.add_argument("--port", action="append", default=[], help="try only this path (repeat)")
     detect.add_argument("--json", action="store_true")
     detect.set_defaults(handler=detect_ports)
 

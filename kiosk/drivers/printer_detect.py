@@ -43,18 +43,16 @@ def stable_names(by_id: Path = BY_ID) -> dict[str, str]:
     return {os.path.realpath(link): str(link) for link in sorted(by_id.iterdir())}
 
 
-def list_serial_ports(extra: list[str] | None = None) -> list[PortInfo]:
-    """Every serial port pyserial sees, plus `extra` paths (ptys are not listed by the system)."""
+def list_serial_ports(only: list[str] | None = None) -> list[PortInfo]:
+    """Every serial port pyserial sees, or only the paths in `only` (ptys, which the system does
+    not list, or one port a technician wants tried)."""
     names = stable_names()
-    found = [
+    if only:
+        return [PortInfo(p, names.get(os.path.realpath(p), ""), "given") for p in only]
+    return [
         PortInfo(p.device, names.get(os.path.realpath(p.device), ""), p.description or "")
         for p in list_ports.comports()
     ]
-    known = {p.device for p in found}
-    for path in extra or []:
-        if path not in known:
-            found.append(PortInfo(path, names.get(os.path.realpath(path), ""), "given"))
-    return found
 
 
 def probe(url: str, bauds: tuple[int, ...] = COMMON_BAUDS, write_timeout_s: float = 1.0) -> list[Probe]:
