@@ -30,9 +30,13 @@ class Link:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def _start_thread(self, name: str) -> None:
+    def start(self) -> str:
+        """Plug in and start reading; returns the URL the kiosk opens."""
+        self.plug()
+        name = f"virtual-printer-{type(self).__name__.lower()}"
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
+        return self.url
 
     def _deliver(self, data: bytes) -> None:
         self.on_data(data)
@@ -70,11 +74,6 @@ class PtyLink(Link):
         self._master: int | None = None
         self._slave: int | None = None
         self._generation = 0  # bumped on every plug: fd numbers are reused, generations are not
-
-    def start(self) -> str:
-        self.plug()
-        self._start_thread("virtual-printer-pty")
-        return self.url
 
     def plug(self) -> str:
         with self._lock:
@@ -149,11 +148,6 @@ class TcpLink(Link):
     @property
     def address(self) -> tuple[str, int]:
         return self.host, self.port
-
-    def start(self) -> str:
-        self.plug()
-        self._start_thread("virtual-printer-tcp")
-        return self.url
 
     def plug(self) -> str:
         with self._lock:
