@@ -20,7 +20,9 @@ def _fmt(value: float | int | str) -> str:
 
 
 def main(names: list[str]) -> int:
-    modules = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
+    modules = sorted(
+        m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_")
+    )
     if names:
         modules = [m for m in modules if m.removeprefix("bench_") in names]
     rows: list[tuple[str, Figure]] = []
@@ -34,7 +36,12 @@ def main(names: list[str]) -> int:
     table = [header] + [(b, f.name, _fmt(f.value), f.unit, f.goal) for b, f in rows]
     widths = [max(len(r[i]) for r in table) for i in range(5)]
     for i, row in enumerate(table):
-        print("  ".join(c.ljust(w) if j != 2 else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip())
+        print(
+            "  ".join(
+                c.ljust(w) if j != 2 else c.rjust(w)
+                for j, (c, w) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+        )
         if i == 0:
             print("  ".join("-" * w for w in widths))
     return 0

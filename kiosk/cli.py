@@ -7,7 +7,6 @@ import argparse
 import importlib
 import sys
 
-from kiosk import __version__
 from kiosk.errors import ConfigError, KioskError
 
 COMMAND_MODULES = (

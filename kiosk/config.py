@@ -77,7 +77,9 @@ class UI:
     done_return_s: int = _meta(min=2, max=60)
     fullscreen: bool
     rotation: Literal[0, 90, 180, 270]
-    size: str = _meta(pattern=re.compile(r"^\d{3,5}x\d{3,5}$"), allowed="WIDTHxHEIGHT, e.g. 1080x1920")
+    size: str = _meta(
+        pattern=re.compile(r"^\d{3,5}x\d{3,5}$"), allowed="WIDTHxHEIGHT, e.g. 1080x1920"
+    )
     show_cursor: bool
     notices: tuple[str, ...]
 
@@ -104,7 +106,9 @@ class Scanner:
 
 @dataclass(frozen=True, kw_only=True)
 class Server:
-    url: str = _meta(pattern=re.compile(r"^(|https?://\S+)$"), allowed="empty or http(s)://host[:port]")
+    url: str = _meta(
+        pattern=re.compile(r"^(|https?://\S+)$"), allowed="empty or http(s)://host[:port]"
+    )
     ca_file: str
     connect_timeout_s: float = _meta(min=0.5, max=60)
     read_timeout_s: float = _meta(min=1, max=300)
@@ -227,7 +231,9 @@ def load(
 
 def check_server_settings(settings: Mapping[str, Any], base: Loaded | None = None) -> list[str]:
     """Problems with a settings object pushed by the server ([] when it can be applied)."""
-    problems = [f"{k}: the server may not set this key" for k in _flat(settings) if not server_may_set(k)]
+    problems = [
+        f"{k}: the server may not set this key" for k in _flat(settings) if not server_may_set(k)
+    ]
     if problems:
         return problems
     try:
@@ -241,9 +247,12 @@ def _site_file_of(base: Loaded | None) -> Path | None:
     if base is None:
         return None
     for label in base.origins.values():
-        if label not in (PACKAGED, "server", "command line") and label.endswith(".toml"):
-            if Path(label) != packaged_defaults_path():
-                return Path(label)
+        if (
+            label not in (PACKAGED, "server", "command line")
+            and label.endswith(".toml")
+            and Path(label) != packaged_defaults_path()
+        ):
+            return Path(label)
     return None
 
 
@@ -276,8 +285,9 @@ def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _merge(into: dict[str, Any], data: Mapping[str, Any], label: str, origins: dict[str, str],
-           prefix: str) -> None:
+def _merge(
+    into: dict[str, Any], data: Mapping[str, Any], label: str, origins: dict[str, str], prefix: str
+) -> None:
     for key, value in data.items():
         dotted = prefix + key
         if isinstance(value, Mapping) and isinstance(into.get(key), dict):
@@ -319,7 +329,11 @@ def _build(cls: type, data: Any, prefix: str, origins: Mapping[str, str]) -> Any
     for key in data:
         if key not in names:
             near = difflib.get_close_matches(key, names, n=1)
-            hint = f"; did you mean {near[0]!r}?" if near else f"; known keys: {', '.join(sorted(names))}"
+            hint = (
+                f"; did you mean {near[0]!r}?"
+                if near
+                else f"; known keys: {', '.join(sorted(names))}"
+            )
             _fail(origins, prefix + key, f"is not a known setting{hint}")
     kwargs: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
@@ -337,7 +351,7 @@ def _build(cls: type, data: Any, prefix: str, origins: Mapping[str, str]) -> Any
 def _convert(hint: Any, value: Any, dotted: str, origins: Mapping[str, str]) -> Any:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _build(hint, value, dotted + ".", origins)
     if origin is Literal:
         if value not in args or isinstance(value, bool) != isinstance(args[0], bool):
@@ -384,7 +398,9 @@ def _check(value: Any, meta: Mapping[str, Any], dotted: str, origins: Mapping[st
                 _fail(origins, f"{dotted}.{day}", f"is not a weekday; use {', '.join(WEEKDAYS)}")
             for span in spans:
                 if not _SPAN.match(span) or span[:5] >= span[6:]:
-                    _fail(origins, f"{dotted}.{day}", f"= {span!r} must be 'HH:MM-HH:MM', start < end")
+                    _fail(
+                        origins, f"{dotted}.{day}", f"= {span!r} must be 'HH:MM-HH:MM', start < end"
+                    )
 
 
 def validate_services(settings: Settings) -> None:
@@ -392,7 +408,9 @@ def validate_services(settings: Settings) -> None:
     seen: set[str] = set()
     for i, s in enumerate(settings.queue.services):
         if s.id in seen:
-            raise ConfigError(f"queue.services[{i}].id = {s.id!r} is used twice; ids must be unique")
+            raise ConfigError(
+                f"queue.services[{i}].id = {s.id!r} is used twice; ids must be unique"
+            )
         seen.add(s.id)
         if s.series_start > s.series_end:
             raise ConfigError(

@@ -71,7 +71,9 @@ def migrate(db: sqlite_utils.Database) -> int:
         )
     for number, name, sql in steps[current:]:
         try:
-            db.conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+            db.conn.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
         except sqlite3.Error as exc:
             if db.conn.in_transaction:
                 db.conn.rollback()
