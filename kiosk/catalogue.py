@@ -10,6 +10,7 @@ The store (import, export, sync, browse) is kiosk/catalogue_store.py; search is 
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -53,6 +54,26 @@ class Catalogue:
             "fields": [dict(f) for f in self.fields],
             "procedures": [dict(p) for p in self.procedures],
         }
+
+
+def parse_document(data: bytes | str) -> Any:
+    """Parse JSON text (UTF-8, a BOM allowed); CatalogueError at "$" when it is not JSON."""
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+        return json.loads(text, parse_constant=_reject_constant)
+    except UnicodeDecodeError as exc:
+        raise _rejected([("$", f"is not UTF-8 text: {exc.reason} at byte {exc.start}")]) from exc
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise _rejected([("$", f"is not valid JSON: {exc.msg} at {where}")]) from exc
+    except ValueError as exc:
+        raise _rejected([("$", f"is not valid JSON: {exc}")]) from exc
+    except RecursionError as exc:
+        raise _rejected([("$", "is nested too deeply to be a catalogue")]) from exc
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def validate(document: Mapping[str, Any]) -> Catalogue:
