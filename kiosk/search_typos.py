@@ -59,17 +59,8 @@ def nearest_words(db: sqlite_utils.Database, word: str, *, prefix: bool = False)
     if len(word) < 3:
         return []
     allowed = 1 if len(word) <= SHORT_WORD else 2
-    match = " OR ".join(f'"{t}"' for t in sorted(trigrams(word)))
-    candidates = [
-        row[0].strip()
-        for row in db.execute(
-            "SELECT word FROM catalogue_word_trigram WHERE catalogue_word_trigram MATCH ? "
-            "ORDER BY rank LIMIT ?",
-            [match, _CANDIDATES],
-        )
-    ]
     scored = []
-    for order, candidate in enumerate(candidates):
+    for order, candidate in enumerate(_candidates(db, word, allowed)):
         distance = osa_distance(word, candidate)
         if prefix:
             distance = min(distance, osa_distance(word, candidate[: len(word)]))
@@ -78,6 +69,25 @@ def nearest_words(db: sqlite_utils.Database, word: str, *, prefix: bool = False)
     scored.sort()
     best = [candidate for distance, _, candidate in scored if distance == scored[0][0]]
     return best[:MAX_CORRECTIONS]
+
+
+def _candidates(db: sqlite_utils.Database, word: str, allowed: int) -> list[str]:
+    """Known words that may be near `word`: those sharing a trigram with it, best sharers
+    first, then those of about its length that start with the same letter. The second kind
+    catches short words whose every trigram the typo broke ("hpn" for "hon")."""
+    match = " OR ".join(f'"{t}"' for t in sorted(trigrams(word)))
+    sharing = db.execute(
+        "SELECT word FROM catalogue_word_trigram WHERE catalogue_word_trigram MATCH ? "
+        "ORDER BY rank LIMIT ?",
+        [match, _CANDIDATES],
+    )
+    same_start = db.execute(
+        "SELECT word FROM catalogue_word WHERE word >= ? AND word < ? "
+        "AND length(word) BETWEEN ? AND ? LIMIT ?",
+        [word[0], word[0] + _LAST_CHAR, len(word) - allowed, len(word) + allowed, _CANDIDATES],
+    )
+    found = [row[0].strip() for row in sharing] + [row[0] for row in same_start]
+    return list(dict.fromkeys(found))
 
 
 def trigrams(word: str) -> set[str]:
