@@ -11,14 +11,16 @@ row) computed here in Python, because SQLite cannot fold Đ (kiosk/vietnamese_te
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
 from kiosk.catalogue import FORMAT, validate, validate_change
-from kiosk.errors import CatalogueError
+from kiosk.errors import CatalogueError, StoreError
 from kiosk.store import now_utc, transaction
 from kiosk.vietnamese_text import fold_vietnamese, search_tokens, vietnamese_sort_key
 
@@ -73,7 +75,7 @@ def import_catalogue(
     rule, or when its version is older than the current one and `allow_older` is not set.
     """
     catalogue = validate(document)
-    with transaction(db):
+    with _writing(db):
         previous = catalogue_version(db)
         if previous is not None and catalogue.version < previous and not allow_older:
             raise CatalogueError(
@@ -102,7 +104,7 @@ def apply_sync(db: sqlite_utils.Database, response: Mapping[str, Any]) -> int:
     validated against the current catalogue first; on any problem CatalogueError is raised
     and nothing changes.
     """
-    with transaction(db):
+    with _writing(db):
         known = {row[0] for row in db.execute("SELECT id FROM catalogue_field")}
         change = validate_change(
             response, current_version=catalogue_version(db), known_fields=known
@@ -190,6 +192,17 @@ def procedures_in_field(db: sqlite_utils.Database, field_id: str) -> list[Proced
         [field_id],
     )
     return [ProcedureSummary(*row) for row in rows]
+
+
+@contextmanager
+def _writing(db: sqlite_utils.Database) -> Iterator[None]:
+    """One write transaction; a database fault (disk full, I/O error) rolls all of it back and
+    is raised as StoreError, so callers see the kiosk's own errors only."""
+    try:
+        with transaction(db):
+            yield
+    except sqlite3.Error as exc:
+        raise StoreError(f"the catalogue was not changed: the database failed: {exc}") from exc
 
 
 def _clear(db: sqlite_utils.Database) -> None:

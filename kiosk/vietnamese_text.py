@@ -21,7 +21,7 @@ _D_LETTERS = str.maketrans({"đ": "d", "ð": "d"})
 _TOKEN = re.compile(r"[^\W_]+")
 
 # Primary order of the letters. Foreign letters (f, j, w, z) sit where Latin puts them.
-_ALPHABET = "aăâbcdđefghijklmnoôơpqrstuưvwxyz"
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
 _LETTER_RANK = {letter: rank for rank, letter in enumerate(_ALPHABET)}
 # Marks that make a letter of its own (ă â ê ô ơ ư) versus the five tone marks.
 _LETTER_MARKS = frozenset("\u0306\u0302\u031b")
