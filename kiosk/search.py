@@ -268,7 +268,7 @@ def _fts(db: sqlite_utils.Database, match: str, want: int) -> list[tuple[int, fl
     rows = db.execute(
         f"SELECT p.id, bm25(catalogue_fts, {_WEIGHTS}) AS r FROM catalogue_fts "
         "JOIN catalogue_procedure p ON p.id = catalogue_fts.rowid "
-        "WHERE catalogue_fts MATCH ? ORDER BY r, p.sort_key LIMIT ?",
+        "WHERE catalogue_fts MATCH ? ORDER BY r, p.id LIMIT ?",
         [match, want],
     ).fetchall()
     # bm25 is ≤ 0, more negative is better; map it into [0, 1) keeping the order.
