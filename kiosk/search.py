@@ -6,8 +6,8 @@ characters to a citizen, never query syntax, so no input can raise.
 
 Results come in tiers, each a cheap query that stops the search once `limit` hits are found:
 
-    exact code > exact name > name starts with the query > a keyword is the query (or starts
-    with it) > part of a code > the words as a phrase in the name > … in the keywords
+    exact code > exact name > name starts with the query > a keyword is the query
+    > part of a code > the words as a phrase in the name > … in the keywords
     > all words in the name > … in the keywords > … in the field's name > words spread over
     name, keywords, code and field > (only when all that found nothing) misspelt words corrected
 
@@ -184,24 +184,16 @@ def _name_prefix(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[i
 
 
 def _keyword(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[int, float]]:
-    """The query is one of a procedure's keywords ("so do"), or of two words or more and the
-    start of one ("so d"): the words people say, chosen by whoever edits the catalogue."""
+    """The query is one of a procedure's keywords ("so do"): words people say, chosen by
+    whoever edits the catalogue. Only whole keywords: keywords that merely start with the
+    query ("kết hôn lưu động" for "ket hon") would push the names people mean down."""
     if not q.words:
         return []
     sql = (
-        "SELECT procedure_id, 0.5 FROM catalogue_keyword WHERE keyword_key = ? "
+        "SELECT procedure_id, 0.0 FROM catalogue_keyword WHERE keyword_key = ? "
         "ORDER BY procedure_id LIMIT ?"
     )
-    rows = _rows(db, sql, [q.text, want])
-    if len(q.words) >= 2:
-        text = q.text if q.typing_last else q.text + " "
-        sql = (
-            "SELECT procedure_id, ? * 0.5 / length(keyword_key) FROM catalogue_keyword "
-            "WHERE keyword_key > ? AND keyword_key < ? "
-            "ORDER BY length(keyword_key), procedure_id LIMIT ?"
-        )
-        rows += _rows(db, sql, [len(text), text, text + _LAST_CHAR, want])
-    return rows
+    return _rows(db, sql, [q.text, want])
 
 
 def _partial_code(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[int, float]]:

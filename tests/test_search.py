@@ -94,10 +94,19 @@ def test_what_people_say_outranks_words_scattered_in_a_name(
 ) -> None:
     hits = search(shared_catalogue_db, "so do")
     assert [(h.code, h.match) for h in hits[:2]] == [(LAND, "keyword"), ("2.001610", "name_words")]
-    # The start of a keyword of two words or more, as it is typed.
+    # Only a whole keyword counts as one: while it is typed it is a phrase in the keywords.
     assert [(h.code, h.match) for h in search(shared_catalogue_db, "lam so d")] == [
-        (LAND, "keyword")
+        (LAND, "keyword_phrase")
     ]
+
+
+def test_keywords_that_start_with_the_query_do_not_push_names_down(
+    db: sqlite_utils.Database,
+) -> None:
+    # From the demo catalogue: "kết hôn lưu động" is a keyword of a longer procedure.
+    roaming = procedure("1.000593", "Đăng ký kết hôn lưu động", keywords=["kết hôn lưu động"])
+    import_catalogue(db, catalogue_document([roaming, procedure("1.000894", "Đăng ký kết hôn")]))
+    assert codes(db, "ket hon") == ["1.000894", "1.000593"]
 
 
 def test_finished_word_is_not_a_prefix(shared_catalogue_db: sqlite_utils.Database) -> None:
