@@ -254,6 +254,16 @@ def _after_delta(
     return list(current.values())
 
 
+@dataclass(frozen=True)
+class _Row:
+    """A procedure ready to store: its published position and its folded name."""
+
+    procedure: Mapping[str, Any]
+    position: int
+    name_key: str
+    sort_key: str
+
+
 def _write_procedures(
     db: sqlite_utils.Database, procedures: list[tuple[Mapping[str, Any], int]]
 ) -> None:
@@ -263,56 +273,53 @@ def _write_procedures(
     the name stages of search read FTS5 matches in rowid order and stop after `limit` rows
     instead of sorting every match (kiosk/search.py). A delta therefore rewrites them all,
     which costs about what an import does and keeps one way of writing."""
-    field_names = dict(db.execute("SELECT id, name FROM catalogue_field").fetchall())
-    ordered = sorted(
-        (
-            (p, position, _index_text(p["name"]), vietnamese_sort_key(p["name"]))
-            for p, position in procedures
-        ),
-        key=lambda row: (len(row[2]), row[3]),
-    )
+    rows = [
+        _Row(p, position, _index_text(p["name"]), vietnamese_sort_key(p["name"]))
+        for p, position in procedures
+    ]
+    rows.sort(key=lambda row: (len(row.name_key), row.sort_key))
+    numbered = list(enumerate(rows, start=1))
     db.conn.executemany(
         "INSERT INTO catalogue_procedure (id, code, name, name_en, field, level, position, "
         "name_key, code_key, sort_key, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                pid,
-                p["code"],
-                p["name"],
-                p["name_en"],
-                p["field"],
-                p["level"],
-                position,
-                name_key,
-                fold_vietnamese(p["code"]),
-                sort_key,
-                json.dumps(p, ensure_ascii=False),
-            )
-            for pid, (p, position, name_key, sort_key) in enumerate(ordered, start=1)
-        ],
+        [_procedure_values(pid, row) for pid, row in numbered],
     )
+    field_names = dict(db.execute("SELECT id, name FROM catalogue_field").fetchall())
     db.conn.executemany(
         "INSERT INTO catalogue_fts (rowid, name, keywords, code, field) VALUES (?, ?, ?, ?, ?)",
         [
             (
                 pid,
-                name_key,
-                _index_text(" ".join(p["keywords"])),
-                _index_text(p["code"]),
-                _index_text(field_names[p["field"]]),
+                row.name_key,
+                _index_text(" ".join(row.procedure["keywords"])),
+                _index_text(row.procedure["code"]),
+                _index_text(field_names[row.procedure["field"]]),
             )
-            for pid, (p, _, name_key, _) in enumerate(ordered, start=1)
+            for pid, row in numbered
         ],
     )
     db.conn.executemany(
         "INSERT OR IGNORE INTO catalogue_keyword (keyword_key, procedure_id) VALUES (?, ?)",
-        [
-            (_index_text(keyword), pid)
-            for pid, (p, *_) in enumerate(ordered, start=1)
-            for keyword in p["keywords"]
-        ],
+        [(_index_text(k), pid) for pid, row in numbered for k in row.procedure["keywords"]],
     )
     _rebuild_words(db)
+
+
+def _procedure_values(pid: int, row: _Row) -> tuple[Any, ...]:
+    p = row.procedure
+    return (
+        pid,
+        p["code"],
+        p["name"],
+        p["name_en"],
+        p["field"],
+        p["level"],
+        row.position,
+        row.name_key,
+        fold_vietnamese(p["code"]),
+        row.sort_key,
+        json.dumps(p, ensure_ascii=False),
+    )
 
 
 def _rebuild_words(db: sqlite_utils.Database) -> None:
