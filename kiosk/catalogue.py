@@ -218,7 +218,7 @@ def _object(
 
 def _key_path(path: str, key: Any) -> str:
     text = str(key)
-    return f"{path}.{text}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text) else f"{path}[{text!r}]"
+    return f"{path}.{text}" if text.isascii() and text.isidentifier() else f"{path}[{text!r}]"
 
 
 def _fresh(default: Any) -> Any:

@@ -82,10 +82,10 @@ def import_catalogue(
                 "catalogue rejected: older than the current one",
                 [("$.version", f"{catalogue.version} is older than the current {previous}")],
             )
-        _clear(db)
+        _clear_procedures(db)
+        db.execute("DELETE FROM catalogue_field")
         _write_fields(db, catalogue.fields)
-        _write_procedures(db, catalogue.procedures, range(len(catalogue.procedures)))
-        _rebuild_words(db)
+        _write_procedures(db, [(p, i) for i, p in enumerate(catalogue.procedures)])
         _set_meta(db, catalogue.version, catalogue.published_at, source)
     return ImportCounts(
         previous_version=previous,
@@ -108,17 +108,17 @@ def apply_sync(db: sqlite_utils.Database, response: Mapping[str, Any]) -> int:
         known = {row[0] for row in db.execute("SELECT id FROM catalogue_field")}
         change = validate_change(response, current_version=catalogue_version(db), known_fields=known)
         if change.full:
-            _clear(db)
+            _clear_procedures(db)
+            db.execute("DELETE FROM catalogue_field")
             _write_fields(db, change.fields)
-            _write_procedures(db, change.upserts, range(len(change.upserts)))
+            _write_procedures(db, [(p, i) for i, p in enumerate(change.upserts)])
             published_at = ""
         else:
+            procedures = _after_delta(db, change.upserts, change.deletes)
+            _clear_procedures(db)
             _upsert_fields(db, change.fields)
-            positions = _positions_for(db, [p["code"] for p in change.upserts])
-            _delete_procedures(db, list(change.deletes) + [p["code"] for p in change.upserts])
-            _write_procedures(db, change.upserts, positions)
+            _write_procedures(db, procedures)
             published_at = _published_at(db)
-        _rebuild_words(db)
         _set_meta(db, change.version, published_at, "sync")
     return change.version
 
@@ -199,8 +199,8 @@ def _writing(db: sqlite_utils.Database) -> Iterator[None]:
         raise StoreError(f"the catalogue was not changed: the database failed: {exc}") from exc
 
 
-def _clear(db: sqlite_utils.Database) -> None:
-    for table in ("catalogue_fts", "catalogue_procedure", "catalogue_field"):
+def _clear_procedures(db: sqlite_utils.Database) -> None:
+    for table in ("catalogue_fts", "catalogue_keyword", "catalogue_procedure"):
         db.execute(f"DELETE FROM {table}")
 
 
@@ -212,7 +212,7 @@ def _write_fields(db: sqlite_utils.Database, fields: Iterable[Mapping[str, Any]]
 
 
 def _upsert_fields(db: sqlite_utils.Database, fields: Iterable[Mapping[str, Any]]) -> None:
-    """Add new fields at the end, rename known ones, and re-index their procedures' field text."""
+    """Add new fields after the others and rename known ones."""
     for f in fields:
         db.execute(
             "INSERT INTO catalogue_field (id, name, name_en, position, sort_key) "
@@ -221,54 +221,93 @@ def _upsert_fields(db: sqlite_utils.Database, fields: Iterable[Mapping[str, Any]
             "sort_key = excluded.sort_key",
             [f["id"], f["name"], f["name_en"], vietnamese_sort_key(f["name"])],
         )
-        db.execute(
-            "UPDATE catalogue_fts SET field = ? "
-            "WHERE rowid IN (SELECT id FROM catalogue_procedure WHERE field = ?)",
-            [_index_text(f["name"]), f["id"]],
-        )
 
 
-def _write_procedures(
-    db: sqlite_utils.Database, procedures: Iterable[Mapping[str, Any]], positions: Iterable[int]
-) -> None:
-    """Insert procedures and their search rows; a code must not be present already."""
+def _after_delta(
+    db: sqlite_utils.Database, upserts: Iterable[Mapping[str, Any]], deletes: Iterable[str]
+) -> list[tuple[Mapping[str, Any], int]]:
+    """Every procedure with its published position once a delta is applied: an updated one
+    keeps its place, a new one goes after the last."""
+    rows = db.execute("SELECT code, position, document FROM catalogue_procedure").fetchall()
+    current: dict[str, tuple[Mapping[str, Any], int]] = {
+        code: (json.loads(document), position) for code, position, document in rows
+    }
+    for code in deletes:
+        current.pop(code, None)
+    next_free = max((position for _, position in current.values()), default=-1) + 1
+    for procedure in upserts:
+        if procedure["code"] in current:
+            current[procedure["code"]] = (procedure, current[procedure["code"]][1])
+        else:
+            current[procedure["code"]] = (procedure, next_free)
+            next_free += 1
+    return list(current.values())
+
+
+@dataclass(frozen=True)
+class _Row:
+    """A procedure ready to store: its published position and its folded name."""
+
+    procedure: Mapping[str, Any]
+    position: int
+    name_key: str
+    sort_key: str
+
+
+def _write_procedures(db: sqlite_utils.Database, procedures: list[tuple[Mapping[str, Any], int]]) -> None:
+    """Write the procedures (each with its position) and their search rows into cleared tables.
+
+    Ids are given in search order, shortest folded name first and then Vietnamese order, so
+    the name stages of search read FTS5 matches in rowid order and stop after `limit` rows
+    instead of sorting every match (kiosk/search.py). A delta therefore rewrites them all,
+    which costs about what an import does and keeps one way of writing."""
+    rows = [
+        _Row(p, position, _index_text(p["name"]), vietnamese_sort_key(p["name"]))
+        for p, position in procedures
+    ]
+    rows.sort(key=lambda row: (len(row.name_key), row.sort_key))
+    numbered = list(enumerate(rows, start=1))
+    db.conn.executemany(
+        "INSERT INTO catalogue_procedure (id, code, name, name_en, field, level, position, "
+        "name_key, code_key, sort_key, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [_procedure_values(pid, row) for pid, row in numbered],
+    )
     field_names = dict(db.execute("SELECT id, name FROM catalogue_field").fetchall())
-    for p, position in zip(procedures, positions, strict=True):
-        cursor = db.execute(
-            "INSERT INTO catalogue_procedure (code, name, name_en, field, level, position, "
-            "document, name_key, code_key, sort_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                p["code"],
-                p["name"],
-                p["name_en"],
-                p["field"],
-                p["level"],
-                position,
-                json.dumps(p, ensure_ascii=False),
-                _index_text(p["name"]),
-                fold_vietnamese(p["code"]),
-                vietnamese_sort_key(p["name"]),
-            ],
-        )
-        db.execute(
-            "INSERT INTO catalogue_fts (rowid, name, keywords, code, field) VALUES (?, ?, ?, ?, ?)",
-            [
-                cursor.lastrowid,
-                _index_text(p["name"]),
-                _index_text(" ".join(p["keywords"])),
-                _index_text(p["code"]),
-                _index_text(field_names[p["field"]]),
-            ],
-        )
+    db.conn.executemany(
+        "INSERT INTO catalogue_fts (rowid, name, keywords, code, field) VALUES (?, ?, ?, ?, ?)",
+        [
+            (
+                pid,
+                row.name_key,
+                _index_text(" ".join(row.procedure["keywords"])),
+                _index_text(row.procedure["code"]),
+                _index_text(field_names[row.procedure["field"]]),
+            )
+            for pid, row in numbered
+        ],
+    )
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO catalogue_keyword (keyword_key, procedure_id) VALUES (?, ?)",
+        [(_index_text(k), pid) for pid, row in numbered for k in row.procedure["keywords"]],
+    )
+    _rebuild_words(db)
 
 
-def _delete_procedures(db: sqlite_utils.Database, codes: list[str]) -> None:
-    for code in codes:
-        db.execute(
-            "DELETE FROM catalogue_fts WHERE rowid IN (SELECT id FROM catalogue_procedure WHERE code = ?)",
-            [code],
-        )
-        db.execute("DELETE FROM catalogue_procedure WHERE code = ?", [code])
+def _procedure_values(pid: int, row: _Row) -> tuple[Any, ...]:
+    p = row.procedure
+    return (
+        pid,
+        p["code"],
+        p["name"],
+        p["name_en"],
+        p["field"],
+        p["level"],
+        row.position,
+        row.name_key,
+        fold_vietnamese(p["code"]),
+        row.sort_key,
+        json.dumps(p, ensure_ascii=False),
+    )
 
 
 def _rebuild_words(db: sqlite_utils.Database) -> None:
@@ -296,21 +335,6 @@ def _set_meta(db: sqlite_utils.Database, version: int, published_at: str, source
 def _published_at(db: sqlite_utils.Database) -> str:
     row = db.execute("SELECT published_at FROM catalogue_meta WHERE id = 1").fetchone()
     return str(row[0]) if row else ""
-
-
-def _positions_for(db: sqlite_utils.Database, codes: list[str]) -> list[int]:
-    """Where upserted procedures go in the published order: an updated one keeps its place,
-    a new one goes after the last."""
-    known = dict(db.execute("SELECT code, position FROM catalogue_procedure").fetchall())
-    next_free = max(known.values(), default=-1) + 1
-    positions = []
-    for code in codes:
-        if code in known:
-            positions.append(known[code])
-        else:
-            positions.append(next_free)
-            next_free += 1
-    return positions
 
 
 def _index_text(text: str) -> str:

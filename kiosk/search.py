@@ -6,13 +6,15 @@ characters to a citizen, never query syntax, so no input can raise.
 
 Results come in tiers, each a cheap query that stops the search once `limit` hits are found:
 
-    exact code > exact name > name starts with the query > part of a code
-    > the words as a phrase in the name > … in a keyword > all words in the name
-    > … in the keywords > … in the field's name > words spread over name, keywords, field
-    > (only when all that found nothing) the same with misspelt words corrected
+    exact code > exact name > name starts with the query > a keyword is the query
+    > part of a code > the words as a phrase in the name > … in the keywords
+    > all words in the name > … in the keywords > … in the field's name > words spread over
+    name, keywords, code and field > (only when all that found nothing) misspelt words corrected
 
-A hit's score is its tier (10 for an exact code down to 0 for a corrected typo) plus a
-fraction in [0, 1) for its place within the tier, so scores fall as the list goes down.
+Within a name tier shorter names come first (they say least besides what was asked); within
+the others bm25, which weighs the name highest. A hit's score is its tier (11 for an exact
+code down to 0 for a corrected typo) plus a fraction in [0, 1) for its place within the tier,
+so scores fall as the list goes down. docs/catalogue.md explains the choices.
 """
 
 from __future__ import annotations
@@ -162,32 +164,51 @@ def _exact_code(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[in
 def _exact_name(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[int, float]]:
     if not q.words:
         return []
-    sql = "SELECT id, 0.0 FROM catalogue_procedure WHERE name_key = ? ORDER BY sort_key LIMIT ?"
+    sql = "SELECT id, 0.0 FROM catalogue_procedure WHERE name_key = ? ORDER BY id LIMIT ?"
     return _rows(db, sql, [q.text, want])
 
 
 def _name_prefix(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[int, float]]:
-    """Names that start with what was typed; the shorter the name, the closer the match."""
+    """Names that start with what was typed; the shorter the name, the closer the match
+    (ids follow name length, see catalogue_store._write_procedures)."""
     if not q.words:
         return []
     text = q.text if q.typing_last else q.text + " "
     sql = (
         "SELECT id, ? * 1.0 / length(name_key) FROM catalogue_procedure "
-        "WHERE name_key > ? AND name_key < ? ORDER BY length(name_key), sort_key LIMIT ?"
+        "WHERE name_key > ? AND name_key < ? ORDER BY id LIMIT ?"
     )
     return _rows(db, sql, [len(text), text, text + _LAST_CHAR, want])
 
 
-def _partial_code(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[int, float]]:
-    """Codes that start with, then contain, what was typed ("1.0011", "001193")."""
-    if q.code is None:
+def _keyword(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[int, float]]:
+    """The query is one of a procedure's keywords ("so do"): words people say, chosen by
+    whoever edits the catalogue. Only whole keywords: keywords that merely start with the
+    query ("kết hôn lưu động" for "ket hon") would push the names people mean down."""
+    if not q.words:
         return []
     sql = (
-        "SELECT id, (instr(code_key, ?1) = 1) * 0.5 + length(?1) * 0.5 / length(code_key) "
-        "FROM catalogue_procedure WHERE instr(code_key, ?1) > 0 "
-        "ORDER BY instr(code_key, ?1) = 1 DESC, length(code_key), code_key LIMIT ?2"
+        "SELECT procedure_id, 0.0 FROM catalogue_keyword WHERE keyword_key = ? ORDER BY procedure_id LIMIT ?"
     )
-    return _rows(db, sql, [q.code, want])
+    return _rows(db, sql, [q.text, want])
+
+
+def _partial_code(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[int, float]]:
+    """Codes that start with what was typed ("1.0011"), then codes that contain it ("001193"),
+    each in code order. The first read walks the code index and stops after `want` rows."""
+    if q.code is None:
+        return []
+    starting = (
+        "SELECT id, 0.5 FROM catalogue_procedure WHERE code_key >= ? AND code_key < ? "
+        "ORDER BY code_key LIMIT ?"
+    )
+    rows = _rows(db, starting, [q.code, q.code + _LAST_CHAR, want])
+    if len(rows) < want:
+        containing = (
+            "SELECT id, 0.0 FROM catalogue_procedure WHERE instr(code_key, ?) > 1 ORDER BY code_key LIMIT ?"
+        )
+        rows += _rows(db, containing, [q.code, want - len(rows)])
+    return rows
 
 
 def _fts_stage(column: str | None, phrase: bool) -> Stage:
@@ -235,7 +256,7 @@ def _fts(db: sqlite_utils.Database, match: str, want: int) -> list[tuple[int, fl
     rows = db.execute(
         f"SELECT p.id, bm25(catalogue_fts, {_WEIGHTS}) AS r FROM catalogue_fts "
         "JOIN catalogue_procedure p ON p.id = catalogue_fts.rowid "
-        "WHERE catalogue_fts MATCH ? ORDER BY r, p.sort_key LIMIT ?",
+        "WHERE catalogue_fts MATCH ? ORDER BY r, p.id LIMIT ?",
         [match, want],
     ).fetchall()
     # bm25 is ≤ 0, more negative is better; map it into [0, 1) keeping the order.
@@ -243,10 +264,12 @@ def _fts(db: sqlite_utils.Database, match: str, want: int) -> list[tuple[int, fl
 
 
 def _fts_by_length(db: sqlite_utils.Database, match: str, typed: int, want: int) -> list[tuple[int, float]]:
+    """Matches in rowid order, which is name-length order: FTS5 reads its doclists in that
+    order, so the query stops after `want` rows however many names match."""
     sql = (
-        "SELECT p.id, ? * 1.0 / length(p.name_key) FROM catalogue_fts "
-        "JOIN catalogue_procedure p ON p.id = catalogue_fts.rowid WHERE catalogue_fts MATCH ? "
-        "ORDER BY length(p.name_key), p.sort_key LIMIT ?"
+        "SELECT p.id, ? * 1.0 / length(p.name_key) FROM (SELECT rowid AS id FROM catalogue_fts "
+        "WHERE catalogue_fts MATCH ? ORDER BY rowid LIMIT ?) AS m "
+        "JOIN catalogue_procedure p ON p.id = m.id ORDER BY p.id"
     )
     return _rows(db, sql, [typed, match, want])
 
@@ -267,6 +290,7 @@ _STAGES: list[tuple[str, Stage]] = [
     ("code", _exact_code),
     ("name", _exact_name),
     ("name_prefix", _name_prefix),
+    ("keyword", _keyword),
     ("code_partial", _partial_code),
     ("name_phrase", _fts_stage("name", phrase=True)),
     ("keyword_phrase", _fts_stage("keywords", phrase=True)),

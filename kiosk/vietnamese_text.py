@@ -12,6 +12,7 @@ tertiary, as in the CLDR collation for Vietnamese.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -49,9 +50,19 @@ def fold_vietnamese(text: str) -> str:
     "Đăng  KÝ" → "dang ky". Idempotent. Lower-casing comes first because lower() can itself
     produce combining marks ("İ" → "i̇"), which the decomposition then removes.
     """
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    bare = "".join(ch for ch in decomposed if not unicodedata.category(ch).startswith("M"))
-    return " ".join(bare.translate(_D_LETTERS).split())
+    lowered = text.lower()
+    if not lowered.isascii():
+        # Decomposing one character at a time equals decomposing the whole text here: the
+        # only difference, the canonical order of marks, vanishes when the marks are dropped.
+        lowered = "".join([_fold_character(ch) for ch in lowered])
+    return " ".join(lowered.split())
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_character(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFD", ch)
+    bare = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    return bare.translate(_D_LETTERS)
 
 
 def search_tokens(text: str) -> list[str]:
@@ -70,35 +81,38 @@ def vietnamese_sort_key(text: str) -> str:
     then the text itself to break remaining ties, so it can be stored in a column and used by
     ORDER BY as well as by sorted().
     """
+    composed = unicodedata.normalize("NFC", text)
     primary: list[str] = []
     tones: list[str] = []
     cases: list[str] = []
-    for base, marks in _elements(unicodedata.normalize("NFD", text)):
-        letter_marks = "".join(m for m in marks if m in _LETTER_MARKS)
-        letter = unicodedata.normalize("NFC", base.lower() + letter_marks)
-        if letter not in _LETTER_RANK:
-            letter = base.lower()
-            tone_marks = marks
-        else:
-            tone_marks = "".join(m for m in marks if m not in _LETTER_MARKS)
-        primary.append(_primary_weight(letter))
-        tones.append(chr(0x30 + _tone_rank(tone_marks)))
-        cases.append("1" if base != base.lower() else "0")
-    return _LEVEL_SEPARATOR.join(
-        ("".join(primary), "".join(tones), "".join(cases), unicodedata.normalize("NFC", text))
-    )
+    for ch in composed:
+        weights = _character_weights(ch)
+        if weights is None and tones:
+            # A mark NFC could not compose with its letter: it still counts as a tone.
+            tones[-1] = max(tones[-1], chr(0x30 + _tone_rank(ch)))
+            continue
+        letter, tone, case = weights or (_SYMBOL_WEIGHT, "0", "0")
+        primary.append(letter)
+        tones.append(tone)
+        cases.append(case)
+    return _LEVEL_SEPARATOR.join(("".join(primary), "".join(tones), "".join(cases), composed))
 
 
-def _elements(decomposed: str) -> list[tuple[str, str]]:
-    """Split NFD text into (base character, the combining marks that follow it)."""
-    elements: list[tuple[str, str]] = []
-    for ch in decomposed:
-        if unicodedata.category(ch).startswith("M") and elements:
-            base, marks = elements[-1]
-            elements[-1] = (base, marks + ch)
-        else:
-            elements.append((ch, ""))
-    return elements
+@functools.lru_cache(maxsize=8192)
+def _character_weights(ch: str) -> tuple[str, str, str] | None:
+    """(primary, tone, case) weights of one NFC character; None for a lone combining mark."""
+    if unicodedata.category(ch).startswith("M"):
+        return None
+    decomposed = unicodedata.normalize("NFD", ch)
+    base, marks = decomposed[0], decomposed[1:]
+    letter_marks = "".join(m for m in marks if m in _LETTER_MARKS)
+    letter = unicodedata.normalize("NFC", base.lower() + letter_marks)
+    if letter in _LETTER_RANK:
+        marks = "".join(m for m in marks if m not in _LETTER_MARKS)
+    else:
+        letter = base.lower()
+    case = "1" if base != base.lower() else "0"
+    return _primary_weight(letter), chr(0x30 + _tone_rank(marks)), case
 
 
 def _primary_weight(letter: str) -> str:

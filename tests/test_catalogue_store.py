@@ -202,6 +202,12 @@ def test_delta_upserts_and_deletes(catalogue_db: sqlite_utils.Database) -> None:
     assert export_catalogue(catalogue_db)["published_at"] == "2026-11-01T00:00:00+07:00"
 
 
+def test_delta_keeps_shorter_names_first(catalogue_db: sqlite_utils.Database) -> None:
+    apply_sync(catalogue_db, sync_answer(upserts=[procedure("7.000001", "Đăng ký khác")]))
+    hits = search(catalogue_db, "dang ky k")
+    assert hits[0].code == "7.000001" and hits[0].match == "name_prefix"
+
+
 def test_delta_renaming_a_field_reindexes_its_procedures(
     catalogue_db: sqlite_utils.Database,
 ) -> None:

@@ -4,6 +4,8 @@ listed, and what passes comes back normalised (NFC, every optional key present).
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -389,3 +391,14 @@ def _objects_in(value: Any) -> list[dict[str, Any]]:
         for item in value:
             found.extend(_objects_in(item))
     return found
+
+
+def test_validator_needs_neither_database_nor_kivy() -> None:
+    # The central server imports the validator; it must not drag the kiosk's storage or UI in.
+    code = (
+        "import sys, kiosk.catalogue; "
+        "loaded = {'sqlite3', 'sqlite_utils', 'kivy', 'kiosk.store'} & set(sys.modules); "
+        "print(sorted(loaded))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -89,12 +89,22 @@ def test_each_keystroke_keeps_birth_registration_in_view(
         assert BIRTH in codes(shared_catalogue_db, typed[:end], limit=5), typed[:end]
 
 
-def test_keyword_phrase_outranks_words_scattered_in_a_name(
+def test_what_people_say_outranks_words_scattered_in_a_name(
     shared_catalogue_db: sqlite_utils.Database,
 ) -> None:
     hits = search(shared_catalogue_db, "so do")
-    assert [h.code for h in hits[:2]] == [LAND, "2.001610"]
-    assert [h.match for h in hits[:2]] == ["keyword_phrase", "name_words"]
+    assert [(h.code, h.match) for h in hits[:2]] == [(LAND, "keyword"), ("2.001610", "name_words")]
+    # Only a whole keyword counts as one: while it is typed it is a phrase in the keywords.
+    assert [(h.code, h.match) for h in search(shared_catalogue_db, "lam so d")] == [(LAND, "keyword_phrase")]
+
+
+def test_keywords_that_start_with_the_query_do_not_push_names_down(
+    db: sqlite_utils.Database,
+) -> None:
+    # From the demo catalogue: "kết hôn lưu động" is a keyword of a longer procedure.
+    roaming = procedure("1.000593", "Đăng ký kết hôn lưu động", keywords=["kết hôn lưu động"])
+    import_catalogue(db, catalogue_document([roaming, procedure("1.000894", "Đăng ký kết hôn")]))
+    assert codes(db, "ket hon") == ["1.000894", "1.000593"]
 
 
 def test_finished_word_is_not_a_prefix(shared_catalogue_db: sqlite_utils.Database) -> None:
@@ -127,11 +137,12 @@ def ranking_db(db: sqlite_utils.Database) -> sqlite_utils.Database:
         {"id": "khai-sinh", "name": "Khai sinh và hộ tịch"},
     ]
     procedures = [
-        procedure("9.000006", "Cấp bản sao hồ sơ", "khai-sinh"),  # field only
-        procedure("9.000005", "Xác nhận hồ sơ", "khac", keywords=["sinh con", "khai báo"]),
-        procedure("9.000004", "Cấp giấy tờ", "khac", keywords=["trích lục khai sinh"]),
-        procedure("9.000003", "Khai báo tạm vắng khi sinh sống xa", "khac"),  # words apart
-        procedure("9.000002", "Đăng ký khai sinh", "khac"),  # phrase inside the name
+        procedure("9.000007", "Cấp bản sao hồ sơ", "khai-sinh"),  # field only
+        procedure("9.000006", "Xác nhận hồ sơ", "khac", keywords=["sinh con", "khai báo"]),
+        procedure("9.000005", "Cấp giấy tờ", "khac", keywords=["trích lục khai sinh"]),
+        procedure("9.000004", "Khai báo tạm vắng khi sinh sống xa", "khac"),  # words apart
+        procedure("9.000003", "Đăng ký lại khai sinh", "khac"),  # phrase inside the name
+        procedure("9.000002", "Cấp trích lục", "khac", keywords=["Khai sinh"]),  # a keyword
         procedure("9.000001", "Khai sinh có yếu tố nước ngoài", "khac"),  # name starts so
         procedure("9.000000", "Khai sinh", "khac"),  # exact name
     ]
@@ -144,18 +155,37 @@ def test_ranking_tiers(ranking_db: sqlite_utils.Database) -> None:
     assert [(h.code, h.match) for h in hits] == [
         ("9.000000", "name"),
         ("9.000001", "name_prefix"),
-        ("9.000002", "name_phrase"),
-        ("9.000004", "keyword_phrase"),
-        ("9.000003", "name_words"),
-        ("9.000005", "keyword_words"),
-        ("9.000006", "field"),
+        ("9.000002", "keyword"),
+        ("9.000003", "name_phrase"),
+        ("9.000005", "keyword_phrase"),
+        ("9.000004", "name_words"),
+        ("9.000006", "keyword_words"),
+        ("9.000007", "field"),
     ]
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True) and len(set(int(s) for s in scores)) == 8
+
+
+def test_words_spread_over_name_and_field(ranking_db: sqlite_utils.Database) -> None:
+    assert [(h.code, h.match) for h in search(ranking_db, "ban sao ho tich")] == [("9.000007", "words")]
+
+
+def test_shorter_names_first_within_a_name_tier(db: sqlite_utils.Database) -> None:
+    long_name = procedure("9.1", "Cấp lại giấy phép xây dựng có thời hạn cho nhà ở riêng lẻ")
+    short = procedure("9.2", "Cấp mới giấy phép xây dựng nhà")
+    shorter = procedure("9.3", "Gia hạn giấy phép xây dựng")
+    import_catalogue(db, catalogue_document([long_name, short, shorter]))
+    hits = search(db, "giay phep xay d")
+    assert [h.code for h in hits] == ["9.3", "9.2", "9.1"]
+    assert {h.match for h in hits} == {"name_phrase"}
 
 
 def test_exact_code_comes_before_names(ranking_db: sqlite_utils.Database) -> None:
     assert [h.match for h in search(ranking_db, "9.000003")][:1] == ["code"]
-    # A shorter code is both exact for one and the start of others.
-    assert [h.code for h in search(ranking_db, "9.00000")] == [f"9.00000{i}" for i in range(7)]
+    # The start of a code lists every code that starts so, in code order.
+    hits = search(ranking_db, "9.00000")
+    assert [h.code for h in hits] == [f"9.00000{i}" for i in range(8)]
+    assert {h.match for h in hits} == {"code_partial"}
 
 
 HOSTILE = [

@@ -19,6 +19,8 @@ CREATE TABLE IF NOT EXISTS catalogue_field (
     sort_key TEXT NOT NULL
 );
 
+-- Ids follow search order (shortest folded name first, then Vietnamese order) and are given
+-- anew on every change; `position` keeps the published order.
 CREATE TABLE IF NOT EXISTS catalogue_procedure (
     id INTEGER PRIMARY KEY,
     code TEXT NOT NULL UNIQUE,
@@ -27,17 +29,27 @@ CREATE TABLE IF NOT EXISTS catalogue_procedure (
     field TEXT NOT NULL REFERENCES catalogue_field (id),
     level TEXT NOT NULL,
     position INTEGER NOT NULL,
-    -- The whole normalised Procedure object as JSON (what get_procedure and export return).
-    document TEXT NOT NULL,
     -- Search tokens of the name joined by single spaces ("dang ky khai sinh").
     name_key TEXT NOT NULL,
     -- The code folded to lower case, punctuation kept ("1.001612.000.00.00.h48").
     code_key TEXT NOT NULL,
-    sort_key TEXT NOT NULL
+    sort_key TEXT NOT NULL,
+    -- The whole normalised Procedure object as JSON (what get_procedure and export return).
+    -- Last, because it is long: search reads the columns before it without following the
+    -- row's overflow pages.
+    document TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS catalogue_procedure_name_key ON catalogue_procedure (name_key);
 CREATE INDEX IF NOT EXISTS catalogue_procedure_code_key ON catalogue_procedure (code_key);
 CREATE INDEX IF NOT EXISTS catalogue_procedure_field ON catalogue_procedure (field, sort_key);
+
+-- Each keyword of each procedure as search tokens ("so do"): a query that is a whole keyword,
+-- or the start of one, ranks just after names (kiosk/search.py).
+CREATE TABLE IF NOT EXISTS catalogue_keyword (
+    keyword_key TEXT NOT NULL,
+    procedure_id INTEGER NOT NULL REFERENCES catalogue_procedure (id),
+    PRIMARY KEY (keyword_key, procedure_id)
+) WITHOUT ROWID;
 
 -- Full-text index over folded text; rowid = catalogue_procedure.id. Columns in ranking order:
 -- bm25 weights name highest. The prefix indexes make as-you-type prefix queries cheap.
