@@ -203,7 +203,7 @@ def run(args: argparse.Namespace, prepare: Callable[[Any], None] | None = None) 
         getattr(args, "windowed", False),
         getattr(args, "size", None),
     )
-    services = build_services(loaded.settings, state_dir(args), printer_url=getattr(args, "printer", None))
+    services = build_services(loaded.settings, state_dir(args))
     app = create_app(services)
     from kivy.clock import Clock
 

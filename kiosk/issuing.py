@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import sqlite_utils
 
@@ -13,7 +14,7 @@ from kiosk import queue, waiting
 from kiosk.config import Settings
 from kiosk.errors import CoverOpen, PaperOut, PrinterError, PrinterOffline, QueueError
 from kiosk.queue import Ticket
-from kiosk.tickets import QueueTicket, TicketPrinter, queue_ticket_layout
+from kiosk.tickets import Priority, QueueTicket, TicketPrinter, queue_ticket_layout
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def ticket_view(settings: Settings, ticket: Ticket, wait: waiting.Waiting) -> Qu
         issued_at=ticket.issued_at,
         people_ahead=wait.people_ahead,
         wait_minutes=wait.wait_minutes,
-        priority=ticket.priority,
+        priority=cast(Priority | None, ticket.priority),
         qr_url=qr.format(ticket=ticket.ticket, day=ticket.day, site=settings.site.name) if qr else None,
         footer=settings.queue.ticket_footer_en if english else settings.queue.ticket_footer,
         language="en" if english else "vi",

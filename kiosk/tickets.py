@@ -19,7 +19,8 @@ from importlib import resources
 from typing import Any, Literal, Protocol
 
 Language = Literal["vi", "en"]
-PRIORITIES = ("elderly", "disabled", "pregnant", "merit")
+Priority = Literal["elderly", "disabled", "pregnant", "merit"]
+PRIORITIES: tuple[str, ...] = ("elderly", "disabled", "pregnant", "merit")
 Align = Literal["left", "center", "right"]
 TextSize = Literal["small", "normal", "large"]
 

@@ -45,8 +45,16 @@ class KioskScreen(Screen):
 def screen_classes() -> list[tuple[str, str | None, type]]:
     """(screen name, feature that enables it or None, class), in the order they are built."""
     from kiosk.screens.home import HomeScreen
+    from kiosk.screens.priority import PriorityScreen
+    from kiosk.screens.queue import QueueScreen
+    from kiosk.screens.ticket import TicketScreen
 
-    return [("home", None, HomeScreen)]
+    return [
+        ("home", None, HomeScreen),
+        ("queue", "queue", QueueScreen),
+        ("priority", "queue", PriorityScreen),
+        ("ticket", "queue", TicketScreen),
+    ]
 
 
 def load_screens() -> None:

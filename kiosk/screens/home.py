@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.screens import KioskScreen
-from kiosk.screens.widgets import BLUE, WHITE, Tile
+from kiosk.screens.widgets import BLUE, WHITE, ActionTile
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,12 @@ class HomeScreen(KioskScreen):
         self.ids.empty.opacity = 0 if actions else 1
         for action in actions:
             reason = self.blocked_reason(action)
-            tile = Tile(
+            tile = ActionTile(
                 primary=action.primary,
                 title_key=f"home.{action.feature}.title",
                 subtitle_key=f"home.{action.feature}.subtitle",
-                note_key=reason or "",
+                note_key=f"home.{action.feature}.unavailable" if reason else "",
+                reason_key=reason or "",
                 disabled=reason is not None,
             )
             tile.bind(on_release=lambda _t, a=action: self.open(a))
@@ -70,8 +71,9 @@ class HomeScreen(KioskScreen):
 
     def blocked_reason(self, action: Action) -> str | None:
         """An i18n key saying why an action cannot be used now, or None."""
-        check = self.services.features.get(f"{action.feature}.blocked")
-        return check() if callable(check) else None
+        if action.feature == "queue":
+            return self.services.queue_blocked()
+        return None
 
     def open(self, action: Action) -> None:
         if self.manager is not None:

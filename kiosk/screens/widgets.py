@@ -19,20 +19,28 @@ PAPER = (0.949, 0.957, 0.969, 1)  # #F2F4F7
 INK = (0.067, 0.094, 0.153, 1)  # #111827
 MUTED = (0.216, 0.255, 0.318, 1)  # #374151
 RED = (0.725, 0.110, 0.110, 1)  # #B91C1C
-GREY = (0.612, 0.639, 0.686, 1)  # #9CA3AF
+GREY = (0.898, 0.906, 0.922, 1)  # #E5E7EB, behind MUTED text when disabled
 
 
 class Tile(ButtonBehavior, BoxLayout):
-    """A big touch target: title, subtitle, and when disabled the reason instead. Texts are i18n
-    keys so the tile follows the language toggle."""
+    """A big touch target with a title and a line below it."""
 
-    title_key = StringProperty("")
-    subtitle_key = StringProperty("")
-    note_key = StringProperty("")
+    title = StringProperty("")
+    subtitle = StringProperty("")
     primary = BooleanProperty(False)
     background = ListProperty(WHITE)
     foreground = ListProperty(INK)
     title_scale = NumericProperty(1.0)
+
+
+class ActionTile(Tile):
+    """A tile whose texts are i18n keys, so it follows the language toggle; when disabled it
+    says why (note_key, with the reason_key translated into it)."""
+
+    title_key = StringProperty("")
+    subtitle_key = StringProperty("")
+    note_key = StringProperty("")
+    reason_key = StringProperty("")
 
 
 class Ticker(Label):
