@@ -14,6 +14,7 @@ from kiosk.errors import ConfigError, KioskError
 COMMAND_MODULES = (
     "kiosk.commands.app",
     "kiosk.commands.settings",
+    "kiosk.commands.ticket",
     "kiosk.commands.catalogue",
     "kiosk.commands.printer",
 )

@@ -12,7 +12,7 @@ from kiosk.drivers.status_monitor import PrinterStatusMonitor
 from kiosk.drivers.ticket_printer import NoPrinter, SerialTicketPrinter, open_printer
 from kiosk.drivers.transport import PortSettings, SerialPort
 from kiosk.drivers.virtual_printer import Simulated, VirtualPrinter
-from kiosk.errors import PrinterError, PrinterOffline
+from kiosk.errors import PrinterOffline
 from kiosk.tickets import PrinterState, PrinterStatus
 from tests.fixtures_printing import connect
 
@@ -107,24 +107,3 @@ def test_monitor_survives_a_failing_printer_and_listener() -> None:
     monitor.add_listener(lambda status: 1 / 0)
     status = monitor.check()
     assert status.state == PrinterState.error and "driver bug" in status.detail
-
-
-def test_printing_runs_on_the_worker_thread_not_the_callers(virtual_printer: VirtualPrinter) -> None:
-    from kiosk.drivers.print_worker import PrintWorker
-    from kiosk.drivers.samples import sample_layout
-
-    printer = connect(virtual_printer.device)
-    worker = PrintWorker(printer)
-    threads: list[str] = []
-    try:
-        done = worker.submit(sample_layout("ticket"))
-        where = worker.run(lambda: threads.append(threading.current_thread().name))
-        assert done.result(timeout=10) is None and where.result(timeout=10) is None
-        virtual_printer.set_state(Simulated.paper_out)
-        failed = worker.submit(sample_layout("ticket"))
-        assert isinstance(failed.exception(timeout=10), PrinterError)
-    finally:
-        worker.close()
-        printer.close()
-    assert threads[0].startswith("printer") and threads[0] != threading.current_thread().name
-    assert len(virtual_printer.wait_for_tickets(1)) == 1
