@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote, urljoin
 
 import requests
+import urllib3
 
 from kiosk.errors import UpdateError
 from kiosk.release_manifest import file_sha256
@@ -110,7 +111,12 @@ class Downloader:
             try:
                 self._transfer(url, part, size)
                 break
-            except (requests.RequestException, StalledError, OSError) as exc:
+            except (
+                requests.RequestException,
+                urllib3.exceptions.HTTPError,
+                StalledError,
+                OSError,
+            ) as exc:
                 last = exc
                 self._backoff(attempt)
         else:
@@ -132,7 +138,8 @@ class Downloader:
             have = 0
         if have == size:
             return
-        headers = {"Range": f"bytes={have}-"} if have else {}
+        # identity: the bytes on the wire are the file's bytes, so Range offsets mean the same.
+        headers = {"Accept-Encoding": "identity", **({"Range": f"bytes={have}-"} if have else {})}
         response = self.http(url, headers=headers, timeout=self._timeout())
         self.stats.requests += 1
         with response:
@@ -151,7 +158,7 @@ class Downloader:
 
     def _copy(self, response: requests.Response, out: Any, remaining: int) -> None:
         window_start, window_bytes = time.monotonic(), 0
-        for chunk in response.iter_content(CHUNK):
+        for chunk in _chunks(response):
             if len(chunk) > remaining:
                 raise UpdateError("server sent more bytes than the signed size", "verify")
             out.write(chunk)
@@ -170,6 +177,17 @@ class Downloader:
     def _backoff(self, attempt: int) -> None:
         if attempt + 1 < self.options.attempts:
             self.sleep(min(60.0, self.options.backoff_s * 2**attempt))
+
+
+def _chunks(response: requests.Response) -> Iterator[bytes]:
+    """The body as it arrives. `read1` hands over what came before a cut, where a full-size read
+    would drop it with the IncompleteRead error; so a resumed download repeats no byte."""
+    raw = response.raw
+    while True:
+        chunk = raw.read1(CHUNK)
+        if not chunk:
+            return
+        yield chunk
 
 
 class StalledError(Exception):
