@@ -45,11 +45,13 @@ STAND_IN = Path(__file__).with_name("ui_stand_in.py")
 # The release venvs see the dev venv's dependencies (see install_release): tests install only
 # the project wheel, never the dependency set.
 DEV_SITE = tuple(dict.fromkeys(Path(sysconfig.get_paths()[k]) for k in ("purelib", "platlib")))
-_CRASH_PATCH = (
-    "def report_ui_healthy(db: sqlite_utils.Database, version: str, *, printer_driver_up: bool) -> None:\n",
-    "def report_ui_healthy(db: sqlite_utils.Database, version: str, *, printer_driver_up: bool) -> None:\n"
-    '    raise RuntimeError("first frame failed")\n',
+_HEALTHY_DOC = (
+    '    """The first frame is drawn and the database is open: '
+    'the update health gate may pass."""\n'
 )
+# The broken release: its UI raises where it would report its first frame (the self-test, which
+# does not draw, still passes; only the health gate can catch it).
+_CRASH_PATCH = (_HEALTHY_DOC, _HEALTHY_DOC + '    raise RuntimeError("first frame failed")\n')
 
 
 def _patched_tree(dest: Path, patch: tuple[str, str]) -> Path:
