@@ -20,7 +20,7 @@ from central.release_bundles import (
     verify_bundle,
     write_manifest,
 )
-from kiosk.release_manifest import KeySet
+from kiosk.release_manifest import KeySet, version_key
 
 DEFAULT_DATA = "central-data"
 
@@ -109,6 +109,7 @@ def keygen(args: argparse.Namespace) -> int:
 
 def build_release(args: argparse.Namespace) -> int:
     out = Path(args.out)
+    version_key(args.version)  # one the kiosks can compare, before anything is built
     if out.exists() and any(out.iterdir()):
         raise ReleaseError(f"{out} is not empty; give a new directory")
     wheel = release_build.build_project_wheel(Path(args.source), args.version, out)

@@ -36,6 +36,7 @@ class ReleaseServer:
         # file name → ("cut" | "stall", after this many bytes); used once, by the next request.
         self.faults: dict[str, tuple[str, int]] = {}
         self.release_stalls = threading.Event()
+        self.honour_range = True  # False: answer every Range with the whole file (200)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -87,16 +88,17 @@ class ReleaseServer:
 
             def _send_status(self, status: int) -> None:
                 body = b'{"error": {"code": "not_found", "message": "no such release"}}'
+                # Logged before answering: the client may look at the log as soon as it has read.
+                server.log.append(Served(self.path, self.headers.get("Range"), status, 0))
                 self.send_response(status)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
-                server.log.append(Served(self.path, self.headers.get("Range"), status, 0))
 
             def _send_file(self, path: Path, name: str | None) -> None:
                 data = path.read_bytes()
                 asked = self.headers.get("Range")
-                match = _RANGE.match(asked or "")
+                match = _RANGE.match(asked or "") if server.honour_range else None
                 start = int(match.group(1)) if match else 0
                 if start >= len(data) and match:
                     self._send_status(416)
@@ -112,9 +114,9 @@ class ReleaseServer:
                 fault = server.faults.pop(name, None) if name else None
                 if fault is not None:
                     body = body[: fault[1]]
+                server.log.append(Served(self.path, asked, status, len(body)))
                 self.wfile.write(body)
                 self.wfile.flush()
-                server.log.append(Served(self.path, asked, status, len(body)))
                 if fault is not None and fault[0] == "stall":
                     server.release_stalls.wait(10)
                 if fault is not None:
