@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from kiosk.errors import UpdateError
-from kiosk.sync.update_download import DownloadOptions, Downloader, file_url, session_get
+from kiosk.sync.update_download import Downloader, DownloadOptions, file_url, session_get
 from tests.release_server import ReleaseServer
 
 MANIFEST_URL = "/api/v1/releases/2.0.0/manifest"
