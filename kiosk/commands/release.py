@@ -7,6 +7,7 @@ import argparse
 import functools
 import importlib
 import importlib.util
+import json
 import pkgutil
 import sqlite3
 import tempfile
@@ -16,7 +17,15 @@ from pathlib import Path
 import kiosk
 from kiosk import __version__, store
 from kiosk.commands import load_config, open_db, print_json, state_dir
-from kiosk.release_manifest import PINNED_KEYS_DIR, KeySet
+from kiosk.errors import UpdateError
+from kiosk.release_manifest import (
+    MANIFEST_FILE,
+    PINNED_KEYS_DIR,
+    SIGNATURE_FILE,
+    KeySet,
+    check_files,
+    verify_envelope,
+)
 
 # Modules the self-test does not import: the Kivy UI (importing it may open a window) and entry
 # points that run something when imported. Kivy itself is checked to be installed.
@@ -44,6 +53,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     back.add_argument("--reason", default="crash loop reported by systemd")
     back.add_argument("--releases-root", help="default $KIOSK_RELEASES_ROOT or /opt/kiosk")
     back.set_defaults(handler=update_rollback)
+    verify = upd_sub.add_parser(
+        "verify", help="check a signed bundle directory against the pinned keys (install.sh)"
+    )
+    verify.add_argument("bundle", help="directory with manifest.json, signature.json and files")
+    verify.add_argument("--keys", default=str(PINNED_KEYS_DIR))
+    verify.set_defaults(handler=verify_bundle)
     keys = upd_sub.add_parser("keys", help="the pinned release keys and their ids")
     keys.add_argument("--dir", default=str(PINNED_KEYS_DIR))
     keys.set_defaults(handler=list_keys)
@@ -164,15 +179,26 @@ def update_rollback(args: argparse.Namespace) -> int:
     from kiosk.sync.update_install import ReleaseLayout
 
     db = open_db(args)
-    record = gate.load_json(db, gate.SWITCH_KEY)
-    if not record:
-        print("no update on probation; nothing to roll back")
-        return 0
     root = Path(args.releases_root) if args.releases_root else None
     layout = ReleaseLayout(root) if root else ReleaseLayout.default()
     reporter = gate.Reporter(db, load_config(args).settings.site.timezone)
-    detail = gate.roll_back(db, state_dir(args), layout, reporter, record, args.reason)
-    print(f"rolled back from {record['to']} to {record['from']}: {detail}")
+    detail = gate.roll_back(db, state_dir(args), layout, reporter, args.reason)
+    print(detail or "no update on probation; nothing to roll back")
+    return 0
+
+
+def verify_bundle(args: argparse.Namespace) -> int:
+    bundle = Path(args.bundle)
+    try:
+        envelope = {
+            "manifest": json.loads((bundle / MANIFEST_FILE).read_text(encoding="utf-8")),
+            **json.loads((bundle / SIGNATURE_FILE).read_text(encoding="utf-8")),
+        }
+    except (OSError, ValueError) as exc:
+        raise UpdateError(f"{bundle}: not a signed bundle: {exc}") from None
+    manifest = verify_envelope(envelope, KeySet.from_dir(Path(args.keys)))
+    check_files(manifest, bundle)
+    print(manifest["version"])
     return 0
 
 

@@ -9,11 +9,13 @@ kiosk-rollback.service when the new agent itself crash-loops) reads it too.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -148,7 +150,35 @@ def ui_restarted_since(db: sqlite_utils.Database, since: float) -> bool:
     return started is not None and started.timestamp() >= since
 
 
+@contextlib.contextmanager
+def rollback_lock(state_dir: Path) -> Iterator[None]:
+    """One rollback at a time: the agent and kiosk-rollback.service may both see a crash loop."""
+    with open(state_dir / "update.lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def roll_back(
+    db: sqlite_utils.Database,
+    state_dir: Path,
+    layout: ReleaseLayout,
+    reporter: Reporter,
+    reason: str,
+) -> str | None:
+    """Switch `current` back, restore the database if the new release migrated it, report and
+    remember the release as refused; None when no update is on probation (nothing to undo).
+    The caller then restarts the UI and the agent."""
+    with rollback_lock(state_dir):
+        record = load_json(db, SWITCH_KEY)
+        if not record:
+            return None
+        return _roll_back_locked(db, state_dir, layout, reporter, record, reason)
+
+
+def _roll_back_locked(
     db: sqlite_utils.Database,
     state_dir: Path,
     layout: ReleaseLayout,
@@ -156,8 +186,6 @@ def roll_back(
     record: dict[str, Any],
     reason: str,
 ) -> str:
-    """Switch `current` back, restore the database if the new release migrated it, report and
-    remember the release as refused. The caller then restarts the UI and the agent."""
     point_link(layout.current, Path(record["from_dir"]))
     detail = reason
     backup = Path(record["backup"])

@@ -299,8 +299,10 @@ class Updater:
         return Progress("switched", record["to"], wait_s=0.5)
 
     def _roll_back(self, record: dict[str, Any], reason: str) -> Progress:
-        detail = gate.roll_back(self.db, self.state_dir, self.layout, self.reporter, record, reason)
+        detail = gate.roll_back(self.db, self.state_dir, self.layout, self.reporter, reason)
         self.services.stop_ui()
+        if detail is None:  # kiosk-rollback.service was quicker; the agent restarts all the same
+            detail = f"{record['to']} already rolled back"
         return Progress("rolled_back", detail, wait_s=0.0, exit_agent=True)
 
     def status(self) -> dict[str, Any]:
