@@ -52,9 +52,15 @@ _HEALTHY_DOC = (
 # The broken release: its UI raises where it would report its first frame (the self-test, which
 # does not draw, still passes; only the health gate can catch it).
 _CRASH_PATCH = (_HEALTHY_DOC, _HEALTHY_DOC + '    raise RuntimeError("first frame failed")\n')
+# Another broken release: a module the UI stand-in does not use fails to import (a dependency
+# missing from the bundle); the self-test must stop it before the switch.
+_BROKEN_PATCH = (
+    "import json\n",
+    "import json\nimport kiosk_dependency_not_in_the_bundle  # noqa\n",
+)
 
 
-def _patched_tree(dest: Path, patch: tuple[str, str]) -> Path:
+def _patched_tree(dest: Path, module: str, patch: tuple[str, str]) -> Path:
     shutil.copytree(
         REPO,
         dest,
@@ -63,10 +69,10 @@ def _patched_tree(dest: Path, patch: tuple[str, str]) -> Path:
             ".git", ".venv", "build", "*.egg-info", "__pycache__", ".*_cache"
         ),
     )
-    health_py = dest / "kiosk" / "health.py"
-    text = health_py.read_text(encoding="utf-8")
-    assert patch[0] in text, "kiosk/health.py changed: update the crash patch of the tests"
-    health_py.write_text(text.replace(patch[0], patch[1]), encoding="utf-8")
+    path = dest / module
+    text = path.read_text(encoding="utf-8")
+    assert patch[0] in text, f"{module} changed: update the patch the update tests make"
+    path.write_text(text.replace(patch[0], patch[1], 1), encoding="utf-8")
     return dest
 
 
@@ -74,11 +80,13 @@ def _patched_tree(dest: Path, patch: tuple[str, str]) -> Path:
 def release_wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Real wheels of this repository: 1.0.0, 1.1.0, and a 1.1.0 whose UI crashes at start."""
     root = tmp_path_factory.mktemp("wheels")
-    crash_src = _patched_tree(root / "crash-src", _CRASH_PATCH)
+    crash_src = _patched_tree(root / "crash-src", "kiosk/health.py", _CRASH_PATCH)
+    broken_src = _patched_tree(root / "broken-src", "kiosk/outbox.py", _BROKEN_PATCH)
     return {
         V1: build_project_wheel(REPO, V1, root / V1),
         V2: build_project_wheel(REPO, V2, root / V2),
         "crash": build_project_wheel(crash_src, V2, root / "crash"),
+        "broken": build_project_wheel(broken_src, V2, root / "broken"),
     }
 
 

@@ -118,15 +118,27 @@ def save_json(db: sqlite_utils.Database, key: str, value: dict[str, Any]) -> Non
     store.set_state(db, key, json.dumps(value, ensure_ascii=False))
 
 
+def start_counting_restarts(record: dict[str, Any], count: int | None) -> None:
+    """At the switch: the supervisor's count now, and the one restart the switch itself causes,
+    which is not a crash."""
+    record["restarts_counted"] = count
+    record["own_restart_pending"] = True
+    record["restart_times"] = []
+
+
 def count_restarts(record: dict[str, Any], count: int | None, now: float) -> None:
     """Add a timestamp to the record for every UI restart beyond those already counted."""
+    counted = record.get("restarts_counted")
     if count is None:
         return
-    counted = record.get("restarts_counted")
-    if counted is None or count < counted:  # supervisor reset its counter: start afresh
+    if counted is None or count < counted:  # unknown before, or the counter was reset (reboot)
         record["restarts_counted"] = count
         return
-    record.setdefault("restart_times", []).extend([now] * (count - counted))
+    new = count - counted
+    if new and record.get("own_restart_pending"):
+        new -= 1
+        record["own_restart_pending"] = False
+    record.setdefault("restart_times", []).extend([now] * new)
     record["restarts_counted"] = count
 
 

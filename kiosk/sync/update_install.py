@@ -183,6 +183,7 @@ def run_selftest(
     UpdateError(stage="selftest") carrying the failed checks."""
     argv = [
         str(layout.python(release_dir)),
+        "-I",  # isolated: the release's own code only, never a `kiosk` in the working directory
         "-m",
         "kiosk",
         "--state-dir",

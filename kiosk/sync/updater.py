@@ -243,9 +243,7 @@ class Updater:
             "backup": str(backup),
             "schema_before": schema_of(backup),
         }
-        count = self.services.ui_restart_count()
-        # Our own request makes the UI restart once; only restarts beyond it count as crashes.
-        gate.count_restarts(record, None if count is None else count + 1, now)
+        gate.start_counting_restarts(record, self.services.ui_restart_count())
         gate.save_json(self.db, gate.SWITCH_KEY, record)  # before the switch: survives a crash
         switch_current(self.layout, prepared.release_dir)
         health.request_ui_exit(self.db, f"update to {prepared.version}")
