@@ -67,6 +67,20 @@ def test_crash_loop_after_the_ui_was_healthy_rolls_back(
     assert "restarted 3 times" in failed["detail"]
 
 
+def rollback_command(device: Device, release: Path) -> subprocess.CompletedProcess[str]:
+    """What kiosk-rollback.service runs, with the code of `release`."""
+    argv = [
+        str(release / "venv/bin/kiosk"),
+        "--state-dir",
+        str(device.state_dir),
+        "update",
+        "rollback",
+        "--releases-root",
+        str(device.layout.root),
+    ]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60)
+
+
 def test_systemd_safety_net_rolls_back_with_the_previous_release(
     make_device: Callable[..., Device], published: Published
 ) -> None:
@@ -77,40 +91,14 @@ def test_systemd_safety_net_rolls_back_with_the_previous_release(
     device.offer(V2)
     device.run_until(lambda p: p.state == "switched")  # the new agent never comes up
 
-    done = subprocess.run(
-        [
-            str(device.layout.previous / "venv/bin/kiosk"),
-            "--state-dir",
-            str(device.state_dir),
-            "update",
-            "rollback",
-            "--releases-root",
-            str(device.layout.root),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = rollback_command(device, device.layout.previous)
 
     assert done.returncode == 0, done.stderr
     assert "crash loop reported by systemd" in done.stdout
     assert device.layout.current_target() == device.layout.release_dir(V1).resolve()
     [result] = update_results(device)
     assert (result["to"], result["ok"]) == (V2, False)
-    again = subprocess.run(
-        [
-            str(device.layout.current / "venv/bin/kiosk"),
-            "--state-dir",
-            str(device.state_dir),
-            "update",
-            "rollback",
-            "--releases-root",
-            str(device.layout.root),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    again = rollback_command(device, device.layout.current)
     assert "nothing to roll back" in again.stdout  # idempotent: the agent may have been first
     assert store.get_state(device.db, SWITCH_KEY) == ""
 

@@ -1,0 +1,78 @@
+"""What the UI reports to the updater (kiosk/health.py) and `kiosk selftest`."""
+
+from __future__ import annotations
+
+import json
+import socket
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from kiosk import health
+from kiosk.cli import main
+
+
+def test_health_counts_only_for_the_ui_run_that_reported_it(db: sqlite_utils.Database) -> None:
+    health.report_ui_started(db, "1.0.0")
+    health.report_ui_healthy(db, "1.0.0", printer_driver_up=True)
+    assert health.read_ui_health(db).healthy_at is not None
+
+    health.report_ui_started(db, "1.1.0")  # a new UI process: not healthy until it says so
+
+    report = health.read_ui_health(db)
+    assert (report.version, report.healthy_at, report.printer_driver_up) == ("1.1.0", None, False)
+
+
+def test_busy_flag_blocks_until_cleared_or_expired(db: sqlite_utils.Database) -> None:
+    assert health.busy_reason(db) is None
+    health.set_busy(db, "printing A012", ttl_s=60)
+    assert health.busy_reason(db) == "printing A012"
+    later = datetime.now(UTC) + timedelta(seconds=61)
+    assert health.busy_reason(db, now=later) is None  # a UI that died mid-flow blocks no update
+    health.clear_busy(db)
+    assert health.busy_reason(db) is None
+
+
+def test_exit_request_reaches_the_ui_and_a_new_start_clears_it(db: sqlite_utils.Database) -> None:
+    health.request_ui_exit(db, "update to 1.1.0")
+    assert health.exit_requested(db) == "update to 1.1.0"
+    health.report_ui_started(db, "1.1.0")
+    assert health.exit_requested(db) is None
+
+
+def test_sd_notify_sends_to_systemds_socket(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    address = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
+        server.bind(address)
+        monkeypatch.setenv("NOTIFY_SOCKET", address)
+        assert health.sd_notify("READY=1")
+        assert server.recv(100) == b"READY=1"
+    monkeypatch.delenv("NOTIFY_SOCKET")
+    assert not health.sd_notify("WATCHDOG=1")
+
+
+def test_selftest_passes_here_and_reports_every_check(
+    state_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--state-dir", str(state_dir), "selftest", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    names = [c["name"] for c in report["checks"]]
+    assert report["ok"] and "import kiosk.sync.updater" in names
+    assert "migrations on a copy of the database" in names
+    assert not (state_dir / "kiosk.db").exists()  # the live database is never touched
+
+
+def test_selftest_names_a_broken_site_config(
+    state_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "kiosk.toml"
+    site.write_text("[ui]\nidle_timeout_s = 5\n", encoding="utf-8")
+
+    assert main(["--config", str(site), "--state-dir", str(state_dir), "selftest", "--json"]) == 1
+
+    report = json.loads(capsys.readouterr().out)
+    assert any("config loads" in f and "idle_timeout_s" in f for f in report["failed"])
