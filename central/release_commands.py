@@ -22,7 +22,23 @@ from central.release_bundles import (
 )
 from kiosk.release_manifest import KeySet, version_key
 
-DEFAULT_DATA = "central-data"
+DEFAULT_DB = "central.db"
+
+
+def _add_store_options(parser: argparse.ArgumentParser) -> None:
+    """The same places `kiosk-central serve` uses: the database and releases/ beside it."""
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("KIOSK_CENTRAL_DB", DEFAULT_DB),
+        help="SQLite database file (default $KIOSK_CENTRAL_DB or ./central.db)",
+    )
+    parser.add_argument(
+        "--releases", help="releases directory (default: releases/ beside the database)"
+    )
+
+
+def _releases_dir(args: argparse.Namespace) -> Path:
+    return Path(args.releases) if args.releases else Path(args.db).resolve().parent / "releases"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     rel_sub = rel.add_subparsers(dest="release_command", required=True, metavar="ACTION")
     _register_release(rel_sub)
     roll = sub.add_parser("rollout", help="staged rollouts of a published release")
-    roll.add_argument("--data-dir", default=os.environ.get("KIOSK_CENTRAL_DATA", DEFAULT_DATA))
+    _add_store_options(roll)
     roll_sub = roll.add_subparsers(dest="rollout_command", required=True, metavar="ACTION")
     _register_rollout(roll_sub)
 
@@ -66,11 +82,7 @@ def _register_release(rel_sub: argparse._SubParsersAction) -> None:
     pub = rel_sub.add_parser("publish", help="copy a verified bundle into the server's releases")
     pub.add_argument("bundle")
     pub.add_argument("--keys", required=True, help="directory of trusted *.pub keys")
-    pub.add_argument(
-        "--data-dir",
-        default=os.environ.get("KIOSK_CENTRAL_DATA", DEFAULT_DATA),
-        help="server data directory; releases go to DATA/releases",
-    )
+    _add_store_options(pub)
     pub.set_defaults(handler=publish_release)
 
 
@@ -147,16 +159,16 @@ def verify_release(args: argparse.Namespace) -> int:
 
 
 def publish_release(args: argparse.Namespace) -> int:
-    releases_dir = Path(args.data_dir) / "releases"
+    releases_dir = _releases_dir(args)
     manifest = publish(Path(args.bundle), releases_dir, KeySet.from_dir(Path(args.keys)))
     print(f"published {manifest['version']} in {releases_dir / manifest['version']}")
     return 0
 
 
 def _open(args: argparse.Namespace) -> sqlite3.Connection:
-    data = Path(args.data_dir)
-    data.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(data / "rollouts.db", isolation_level=None)
+    db = Path(args.db)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(db, isolation_level=None)
     rollouts.ensure_schema(conn)
     return conn
 
@@ -172,7 +184,7 @@ def rollout_start(args: argparse.Namespace) -> int:
     stages = [int(s) for s in args.stages.split(",") if s.strip()]
     rollout = rollouts.start(
         conn,
-        Path(args.data_dir) / "releases",
+        _releases_dir(args),
         args.version,
         stages=stages,
         canary_group=args.canary_group,
@@ -199,5 +211,5 @@ def rollout_action(args: argparse.Namespace) -> int:
 
 def rollout_rollback(args: argparse.Namespace) -> int:
     conn = _open(args)
-    _show(conn, rollouts.roll_back(conn, Path(args.data_dir) / "releases", args.id, args.to))
+    _show(conn, rollouts.roll_back(conn, _releases_dir(args), args.id, args.to))
     return 0

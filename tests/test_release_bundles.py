@@ -77,7 +77,17 @@ def test_build_sign_verify_publish_with_the_command(
     assert main(["release", "sign", str(bundle), "--key", str(keys.signing)]) == 0
     assert main(["release", "verify", str(bundle), "--keys", str(keys.dir)]) == 0
     assert (
-        main(["release", "publish", str(bundle), "--keys", str(keys.dir), "--data-dir", str(data)])
+        main(
+            [
+                "release",
+                "publish",
+                str(bundle),
+                "--keys",
+                str(keys.dir),
+                "--db",
+                str(data / "central.db"),
+            ]
+        )
         == 0
     )
 
@@ -87,6 +97,16 @@ def test_build_sign_verify_publish_with_the_command(
         bundle / entry["name"]
     ).read_bytes()
     assert "published 2.3.4" in capsys.readouterr().out
+
+    db = str(data / "central.db")
+    assert main(["rollout", "--db", db, "start", "2.3.4", "--stages", "20,100"]) == 0
+    capsys.readouterr()
+    assert main(["rollout", "--db", db, "pause", "1"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["version"], shown["state"], shown["percent"]) == ("2.3.4", "paused", 20)
+    assert (
+        main(["rollout", "--db", db, "rollback", "1", "--to", "2.3.4"]) == 1
+    )  # not rollback-signed
 
 
 def test_sign_refuses_a_bundle_whose_file_changed_since_the_build(
