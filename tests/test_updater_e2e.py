@@ -4,11 +4,13 @@ with the UI run from `current` by a supervisor as systemd would."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from kiosk import health, outbox
+from kiosk.sync.updater import run_loop
 from tests.fixtures_updates import V1, V2, Device, Keys
 from tests.release_server import ReleaseServer
 
@@ -171,6 +173,10 @@ def test_downgrade_signed_with_rollback_true_is_installed(
     published(V1, V1, rollback=True)
     device.offer(V1)
 
+    # As the agent's updater thread runs it: until the agent must exit for the switch.
+    progress = run_loop(device.updater, threading.Event())
+    assert progress is not None and progress.state == "switched" and progress.exit_agent
+    device.restart_agent()
     device.run_until(lambda p: p.state == "healthy")
 
     assert device.layout.current_target() == device.layout.release_dir(V1).resolve()
@@ -192,3 +198,12 @@ def test_no_switch_while_the_kiosk_is_busy(
     health.clear_busy(device.db)
     device.run_until(lambda p: p.state == "healthy")
     assert device.layout.current_target() == device.layout.release_dir(V2).resolve()
+
+
+def test_updater_loop_ends_when_the_agent_stops(
+    make_device: Callable[..., Device], published: Published
+) -> None:
+    device = make_device(published(V1, V1))
+    stop = threading.Event()
+    stop.set()
+    assert run_loop(device.updater, stop) is None

@@ -15,8 +15,10 @@ own thread, sleeping `progress.wait_s` between calls and exiting (code 0) when
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sysconfig
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -25,9 +27,11 @@ from typing import Any
 
 import sqlite_utils
 
-from kiosk import health, store
+from kiosk import __version__, health, store
+from kiosk.config import Settings
 from kiosk.errors import UpdateError
 from kiosk.release_manifest import (
+    PINNED_KEYS_DIR,
     KeySet,
     check_files,
     manifest_digest,
@@ -47,6 +51,7 @@ from kiosk.sync.update_install import (
 )
 
 OFFER_KEY = "update.offer"
+log = logging.getLogger("kiosk.updater")
 
 
 def platform_tag() -> str:
@@ -311,3 +316,38 @@ class Updater:
             "last_result": gate.load_json(self.db, gate.LAST_RESULT_KEY) or None,
             "switch": gate.load_json(self.db, gate.SWITCH_KEY) or None,
         }
+
+
+def device_updater(state_dir: Path, settings: Settings, http: HttpGet) -> Updater:
+    """The updater of a device: /opt/kiosk (or $KIOSK_RELEASES_ROOT), the keys pinned in
+    /etc/kiosk/release-keys, systemd as the supervisor, this code's version as the running one.
+    It opens its own database connection, as it runs in its own thread; `http` should use a
+    requests.Session of its own too. Raises UpdateError when no key is pinned (the agent reports
+    it and runs without updates)."""
+    keys = KeySet.from_dir(PINNED_KEYS_DIR)
+    db = store.open_state(state_dir)
+    return Updater(
+        db=db,
+        state_dir=state_dir,
+        layout=ReleaseLayout.default(),
+        keys=keys,
+        http=http,
+        services=gate.SystemdServices(db),
+        current_version=__version__,
+        timezone=settings.site.timezone,
+    )
+
+
+def run_loop(updater: Updater, stop: threading.Event) -> Progress | None:
+    """Step `updater` until `stop` is set (returns None) or the agent must exit to be started
+    on the release now current (returns that Progress). For the agent's updater thread."""
+    while not stop.is_set():
+        try:
+            progress = updater.step()
+        except Exception:  # a thread boundary: log, wait, try again; never kill the agent
+            log.exception("updater step failed")
+            progress = Progress("error", "see the agent log", wait_s=60.0)
+        if progress.exit_agent:
+            return progress
+        stop.wait(progress.wait_s)
+    return None
