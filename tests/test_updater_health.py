@@ -8,10 +8,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 import sqlite_utils
 
+import kiosk
 from kiosk import health
 from kiosk.cli import main
+from kiosk.config import Settings
+from kiosk.errors import UpdateError
+from kiosk.sync import updater
+from kiosk.sync.update_download import session_get
+from tests.fixtures_updates import Keys
 
 
 def test_health_counts_only_for_the_ui_run_that_reported_it(db: sqlite_utils.Database) -> None:
@@ -76,3 +83,18 @@ def test_selftest_names_a_broken_site_config(
 
     report = json.loads(capsys.readouterr().out)
     assert any("config loads" in f and "idle_timeout_s" in f for f in report["failed"])
+
+
+def test_device_updater_needs_pinned_keys(
+    state_dir: Path, demo_settings: Settings, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http = session_get(requests.Session(), "http://127.0.0.1:9")
+    monkeypatch.setattr(updater, "PINNED_KEYS_DIR", state_dir / "no-keys")
+    with pytest.raises(UpdateError, match="no release keys"):
+        updater.device_updater(state_dir, demo_settings, http)
+
+    monkeypatch.setattr(updater, "PINNED_KEYS_DIR", keys.dir)
+    made = updater.device_updater(state_dir, demo_settings, http)
+    assert made.current_version == kiosk.__version__
+    assert made.keys.ids() == keys.pinned.ids()
+    assert made.step().state == "idle"  # nothing offered yet
