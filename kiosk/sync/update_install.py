@@ -119,30 +119,31 @@ def install_release(
     target.mkdir(parents=True)
     try:
         _make_venv(target / "venv", extra_site_packages)
-        wheels = [
-            str(files_dir / f["name"]) for f in manifest["files"] if f["name"].endswith(".whl")
-        ]
-        _run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "--python",
-                str(layout.python(target)),
-                "install",
-                "--no-index",
-                "--no-deps",
-                "--disable-pip-version-check",
-                *wheels,
-            ],
-            "install",
-            PIP_TIMEOUT_S,
-        )
+        wheels = [files_dir / f["name"] for f in manifest["files"] if f["name"].endswith(".whl")]
+        _pip_install(layout.python(target), wheels)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
     _write_mark(target, envelope)
     return target
+
+
+def _pip_install(python: Path, wheels: Sequence[Path]) -> None:
+    """The running release's pip installs into the new venv (`--python`): the bundle is the
+    complete, resolved dependency set, so no index and no resolution."""
+    argv = [
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        str(python),
+        "install",
+        "--no-index",
+        "--no-deps",
+        "--disable-pip-version-check",
+        *map(str, wheels),
+    ]
+    _run(argv, "install", PIP_TIMEOUT_S)
 
 
 def _make_venv(venv: Path, extra_site_packages: Sequence[Path]) -> None:
