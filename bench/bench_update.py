@@ -66,7 +66,7 @@ def _update_once(root: Path, bundles: dict[str, Path], keys: KeySet) -> float:
             keys,
             server,
             WallClock(),
-            supervisor,  # type: ignore[arg-type]
+            supervisor,
             updater_options(),
         )
         device.wait_ui(V1)

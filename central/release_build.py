@@ -98,9 +98,7 @@ def build_project_wheel(source: Path, version: str, out: Path) -> Path:
     return dest
 
 
-def download_dependencies(
-    project_wheel: Path, platform: str, out: Path, python: str = "3.11"
-) -> list[Path]:
+def download_dependencies(project_wheel: Path, platform: str, out: Path, python: str = "3.11") -> list[Path]:
     """Every dependency wheel of `project_wheel` for `platform` (and pip itself, which installs
     the next release), resolved by pip for that platform and Python version."""
     if platform not in PIP_PLATFORMS:

@@ -82,9 +82,7 @@ def write_manifest(
     """Describe every file of `bundle` (name, SHA-256, size) in bundle/manifest.json."""
     version_key(version)  # a version the kiosks can compare, or an error now
     names = sorted(
-        p.name
-        for p in bundle.iterdir()
-        if p.is_file() and p.name not in (MANIFEST_FILE, SIGNATURE_FILE)
+        p.name for p in bundle.iterdir() if p.is_file() and p.name not in (MANIFEST_FILE, SIGNATURE_FILE)
     )
     if not any(n.endswith(".whl") for n in names):
         raise ReleaseError(f"{bundle}: no wheel to release")
@@ -95,8 +93,7 @@ def write_manifest(
         "python": python,
         "rollback": rollback,
         "files": [
-            {"name": n, "sha256": file_sha256(bundle / n), "size": (bundle / n).stat().st_size}
-            for n in names
+            {"name": n, "sha256": file_sha256(bundle / n), "size": (bundle / n).stat().st_size} for n in names
         ],
     }
     if min_agent:
@@ -125,9 +122,7 @@ def sign_bundle(bundle: Path, private_key_path: Path) -> dict[str, Any]:
     manifest = read_manifest(bundle)
     check_files(manifest, bundle)
     envelope = sign_manifest(manifest, load_private_key(private_key_path))
-    _write_json(
-        bundle / SIGNATURE_FILE, {"key_id": envelope["key_id"], "signature": envelope["signature"]}
-    )
+    _write_json(bundle / SIGNATURE_FILE, {"key_id": envelope["key_id"], "signature": envelope["signature"]})
     return envelope
 
 

@@ -32,9 +32,7 @@ def _add_store_options(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get("KIOSK_CENTRAL_DB", DEFAULT_DB),
         help="SQLite database file (default $KIOSK_CENTRAL_DB or ./central.db)",
     )
-    parser.add_argument(
-        "--releases", help="releases directory (default: releases/ beside the database)"
-    )
+    parser.add_argument("--releases", help="releases directory (default: releases/ beside the database)")
 
 
 def _releases_dir(args: argparse.Namespace) -> Path:

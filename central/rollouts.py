@@ -128,9 +128,7 @@ def start(
         raise ReleaseError("failure_threshold is a share between 0 and 1, e.g. 0.2")
     active = current(conn)
     if active is not None and active.state in ("running", "paused", "halted"):
-        raise ReleaseError(
-            f"rollout {active.id} of {active.version} is {active.state}; finish it first"
-        )
+        raise ReleaseError(f"rollout {active.id} of {active.version} is {active.state}; finish it first")
     with _tx(conn):
         if active is not None:
             _set(conn, active.id, state="done")
@@ -251,10 +249,7 @@ def record_result(conn: sqlite3.Connection, device_id: str, data: dict[str, Any]
 def _halt_or_advance(conn: sqlite3.Connection, rollout: Rollout) -> None:
     figures = counts(conn, rollout.id)
     reported = figures["ok"] + figures["failed"]
-    if (
-        reported >= rollout.min_results
-        and figures["failed"] / reported >= rollout.failure_threshold
-    ):
+    if reported >= rollout.min_results and figures["failed"] / reported >= rollout.failure_threshold:
         _set(
             conn,
             rollout.id,
@@ -265,8 +260,7 @@ def _halt_or_advance(conn: sqlite3.Connection, rollout: Rollout) -> None:
         return
     if rollout.advance_after_ok and rollout.stage < len(rollout.stages) - 1:
         ok_here = conn.execute(
-            "SELECT COUNT(*) FROM rollout_results"
-            " WHERE rollout_id = ? AND ok AND rollout_stage = ?",
+            "SELECT COUNT(*) FROM rollout_results WHERE rollout_id = ? AND ok AND rollout_stage = ?",
             [rollout.id, rollout.stage],
         ).fetchone()[0]
         if ok_here >= rollout.advance_after_ok:
@@ -275,8 +269,7 @@ def _halt_or_advance(conn: sqlite3.Connection, rollout: Rollout) -> None:
 
 def counts(conn: sqlite3.Connection, rollout_id: int) -> dict[str, int]:
     row = conn.execute(
-        "SELECT COALESCE(SUM(ok), 0), COALESCE(SUM(NOT ok), 0) FROM rollout_results"
-        " WHERE rollout_id = ?",
+        "SELECT COALESCE(SUM(ok), 0), COALESCE(SUM(NOT ok), 0) FROM rollout_results WHERE rollout_id = ?",
         [rollout_id],
     ).fetchone()
     return {"ok": int(row[0]), "failed": int(row[1])}
@@ -302,9 +295,7 @@ def resume(conn: sqlite3.Connection, rollout_id: int) -> Rollout:
     return _move(conn, rollout_id, ("paused", "halted"), "running", "")
 
 
-def roll_back(
-    conn: sqlite3.Connection, releases_dir: Path, rollout_id: int, to_version: str
-) -> Rollout:
+def roll_back(conn: sqlite3.Connection, releases_dir: Path, rollout_id: int, to_version: str) -> Rollout:
     """Take the devices that installed the rollout's version back to `to_version`, which must be
     published and signed with rollback: true (kiosks refuse any other downgrade)."""
     envelope = published_envelope(releases_dir, to_version)

@@ -69,9 +69,7 @@ def _time(value: object) -> datetime | None:
 
 def report_ui_started(db: sqlite_utils.Database, version: str) -> None:
     """A new UI process runs `version`; its earlier health no longer counts."""
-    set_state(
-        db, UI_STARTED, json.dumps({"version": version, "at": _stamp(_now()), "pid": os.getpid()})
-    )
+    set_state(db, UI_STARTED, json.dumps({"version": version, "at": _stamp(_now()), "pid": os.getpid()}))
     set_state(db, UI_HEALTHY, json.dumps({}))
     set_state(db, UI_EXIT_REQUESTED, "")
 

@@ -135,8 +135,7 @@ def verify_envelope(envelope: Any, keys: KeySet) -> dict[str, Any]:
     public_key = keys.keys.get(kid) if isinstance(kid, str) else None
     if public_key is None:
         raise UpdateError(
-            f"release signed with key {kid!r}, which is not pinned "
-            f"(pinned: {', '.join(keys.ids())})",
+            f"release signed with key {kid!r}, which is not pinned (pinned: {', '.join(keys.ids())})",
             "verify",
         )
     try:
@@ -158,18 +157,14 @@ def check_manifest(manifest: Any) -> dict[str, Any]:
 def _manifest_problems(m: Any) -> list[str]:
     if not isinstance(m, Mapping):
         return ["manifest is not a JSON object"]
-    problems = [
-        f"{k} is missing" for k in ("version", "platform", "files", "rollback") if k not in m
-    ]
+    problems = [f"{k} is missing" for k in ("version", "platform", "files", "rollback") if k not in m]
     if problems:
         return problems
     if not isinstance(m["version"], str) or not _VERSION.match(m["version"]):
         problems.append(f"version {m['version']!r} is not of the form 1.4.2")
     if not isinstance(m["rollback"], bool):
         problems.append("rollback must be true or false")
-    if "min_agent" in m and (
-        not isinstance(m["min_agent"], str) or not _VERSION.match(m["min_agent"])
-    ):
+    if "min_agent" in m and (not isinstance(m["min_agent"], str) or not _VERSION.match(m["min_agent"])):
         problems.append(f"min_agent {m['min_agent']!r} is not a version")
     files = m["files"]
     if not isinstance(files, list) or not files:
@@ -220,9 +215,7 @@ def check_files(manifest: Mapping[str, Any], directory: Path) -> None:
                 "verify",
             )
         if file_sha256(path) != entry["sha256"]:
-            raise UpdateError(
-                f"{entry['name']}: SHA-256 differs from the signed manifest", "verify"
-            )
+            raise UpdateError(f"{entry['name']}: SHA-256 differs from the signed manifest", "verify")
 
 
 def manifest_digest(manifest: Mapping[str, Any]) -> str:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 import requests
@@ -46,8 +46,7 @@ STAND_IN = Path(__file__).with_name("ui_stand_in.py")
 # the project wheel, never the dependency set.
 DEV_SITE = tuple(dict.fromkeys(Path(sysconfig.get_paths()[k]) for k in ("purelib", "platlib")))
 _HEALTHY_DOC = (
-    '    """The first frame is drawn and the database is open: '
-    'the update health gate may pass."""\n'
+    '    """The first frame is drawn and the database is open: the update health gate may pass."""\n'
 )
 # The broken release: its UI raises where it would report its first frame (the self-test, which
 # does not draw, still passes; only the health gate can catch it).
@@ -65,9 +64,7 @@ def _patched_tree(dest: Path, module: str, patch: tuple[str, str]) -> Path:
         REPO,
         dest,
         symlinks=True,
-        ignore=shutil.ignore_patterns(
-            ".git", ".venv", "build", "*.egg-info", "__pycache__", ".*_cache"
-        ),
+        ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__", ".*_cache"),
     )
     path = dest / module
     text = path.read_text(encoding="utf-8")
@@ -122,6 +119,12 @@ def make_bundle(
     write_manifest(dest, version=version, platform=platform or platform_tag(), rollback=rollback)
     sign_bundle(dest, key)
     return dest
+
+
+class Clock(Protocol):
+    def __call__(self) -> float: ...
+
+    def advance(self, seconds: float) -> None: ...
 
 
 class FakeClock:
@@ -190,7 +193,7 @@ class Device:
     state_dir: Path
     keys: KeySet
     server: ReleaseServer
-    clock: FakeClock
+    clock: Clock
     supervisor: UiSupervisor
     options: UpdaterOptions
     updater: Updater = field(init=False)
@@ -220,9 +223,7 @@ class Device:
         )
 
     def offer(self, version: str) -> None:
-        self.updater.offer(
-            {"version": version, "manifest_url": f"/api/v1/releases/{version}/manifest"}
-        )
+        self.updater.offer({"version": version, "manifest_url": f"/api/v1/releases/{version}/manifest"})
 
     def run_until(self, done: Callable[[Progress], bool], limit_s: float = 60.0) -> list[Progress]:
         """Step the updater as the agent loop does until `done`; every Progress seen. The limit
@@ -251,9 +252,11 @@ class Device:
         raise AssertionError(f"UI {version} never reported healthy")
 
 
-def updater_options(**gate: float) -> UpdaterOptions:
+def updater_options() -> UpdaterOptions:
+    """Short download timeouts and no disk reserve; the gate's deadline and crash window are
+    the defaults but for the deadline, which the tests name (120 s)."""
     return UpdaterOptions(
-        gate=GateOptions(**{"health_deadline_s": 120.0, "crash_window_s": 300.0, **gate}),
+        gate=GateOptions(health_deadline_s=120.0, crash_window_s=300.0),
         download=DownloadOptions(read_timeout_s=1.0, attempts=4, backoff_s=0.0),
         reserve_bytes=0,
         extra_site_packages=DEV_SITE,

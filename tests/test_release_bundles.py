@@ -93,9 +93,7 @@ def test_build_sign_verify_publish_with_the_command(
 
     envelope = published_envelope(data / "releases", "2.3.4")
     assert envelope is not None and envelope["manifest"] == manifest
-    assert (data / "releases" / "2.3.4" / entry["name"]).read_bytes() == (
-        bundle / entry["name"]
-    ).read_bytes()
+    assert (data / "releases" / "2.3.4" / entry["name"]).read_bytes() == (bundle / entry["name"]).read_bytes()
     assert "published 2.3.4" in capsys.readouterr().out
 
     db = str(data / "central.db")
@@ -104,9 +102,7 @@ def test_build_sign_verify_publish_with_the_command(
     assert main(["rollout", "--db", db, "pause", "1"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert (shown["version"], shown["state"], shown["percent"]) == ("2.3.4", "paused", 20)
-    assert (
-        main(["rollout", "--db", db, "rollback", "1", "--to", "2.3.4"]) == 1
-    )  # not rollback-signed
+    assert main(["rollout", "--db", db, "rollback", "1", "--to", "2.3.4"]) == 1  # not rollback-signed
 
 
 def test_sign_refuses_a_bundle_whose_file_changed_since_the_build(
@@ -142,9 +138,7 @@ def test_republishing_a_version_needs_the_same_files(
     tmp_path: Path, keys: Keys, release_wheels: dict[str, Path]
 ) -> None:
     releases = tmp_path / "releases"
-    publish(
-        make_bundle(tmp_path / "a", release_wheels[V1], V1, keys.signing), releases, keys.pinned
-    )
+    publish(make_bundle(tmp_path / "a", release_wheels[V1], V1, keys.signing), releases, keys.pinned)
 
     # The same files signed again as a rollback: allowed, and the envelope says so.
     again = make_bundle(tmp_path / "b", release_wheels[V1], V1, keys.signing, rollback=True)

@@ -76,9 +76,7 @@ def test_key_that_is_not_pinned_is_refused_by_name() -> None:
     pinned, stranger = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
     envelope = sign_manifest(manifest(), stranger)
 
-    with pytest.raises(
-        UpdateError, match=f"key '{key_id(stranger.public_key())}', which is not pinned"
-    ):
+    with pytest.raises(UpdateError, match=f"key '{key_id(stranger.public_key())}', which is not pinned"):
         verify_envelope(envelope, KeySet.of([pinned.public_key()]))
 
 
@@ -122,9 +120,7 @@ def test_empty_key_directory_is_an_error_not_an_open_door(tmp_path: Path) -> Non
         ({"min_agent": 7}, "min_agent 7 is not a version"),
     ],
 )
-def test_malformed_manifest_is_refused_before_signing(
-    change: dict[str, Any], problem: str | None
-) -> None:
+def test_malformed_manifest_is_refused_before_signing(change: dict[str, Any], problem: str | None) -> None:
     key = Ed25519PrivateKey.generate()
     broken = manifest(**copy.deepcopy(change))
     if problem is None:

@@ -79,12 +79,8 @@ def test_placement_is_deterministic_per_device(conn: sqlite3.Connection, release
     assert rollout.percent == 30
 
 
-def test_rollout_halts_when_failures_reach_the_threshold(
-    conn: sqlite3.Connection, releases: Path
-) -> None:
-    rollout = rollouts.start(
-        conn, releases, V2, stages=[100], failure_threshold=0.25, min_results=4
-    )
+def test_rollout_halts_when_failures_reach_the_threshold(conn: sqlite3.Connection, releases: Path) -> None:
+    rollout = rollouts.start(conn, releases, V2, stages=[100], failure_threshold=0.25, min_results=4)
     devices = sorted(offered(conn))[:4]
     for device, ok in zip(devices[:3], (True, True, False), strict=True):
         assert rollouts.record_result(conn, device, result(ok)).state == "running"  # type: ignore[union-attr]
@@ -119,12 +115,8 @@ def test_pause_and_resume(conn: sqlite3.Connection, releases: Path) -> None:
     assert offered(conn) == set(FLEET)
 
 
-def test_stage_advances_by_itself_after_enough_successes(
-    conn: sqlite3.Connection, releases: Path
-) -> None:
-    rollout = rollouts.start(
-        conn, releases, V2, stages=[10, 100], canary_group="pilot", advance_after_ok=3
-    )
+def test_stage_advances_by_itself_after_enough_successes(conn: sqlite3.Connection, releases: Path) -> None:
+    rollout = rollouts.start(conn, releases, V2, stages=[10, 100], canary_group="pilot", advance_after_ok=3)
     for device in sorted(CANARY):
         rollouts.record_result(conn, device, result(True))
     assert rollouts.get(conn, rollout.id).percent == 10
@@ -153,9 +145,7 @@ def test_roll_back_needs_a_release_signed_as_rollback(
     assert rollouts.release_for(conn, "kiosk-0009", None, V1) is None  # never took V2
 
 
-def test_start_refuses_unpublished_versions_and_bad_stages(
-    conn: sqlite3.Connection, releases: Path
-) -> None:
+def test_start_refuses_unpublished_versions_and_bad_stages(conn: sqlite3.Connection, releases: Path) -> None:
     with pytest.raises(ReleaseError, match="not published"):
         rollouts.start(conn, releases, "7.0.0")
     with pytest.raises(ReleaseError, match="growing percentages"):

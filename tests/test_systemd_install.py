@@ -38,9 +38,7 @@ def install(
     return subprocess.run(argv, capture_output=True, text=True, timeout=300, env=env)
 
 
-def test_install_twice_then_upgrade(
-    tmp_path: Path, keys: Keys, release_wheels: dict[str, Path]
-) -> None:
+def test_install_twice_then_upgrade(tmp_path: Path, keys: Keys, release_wheels: dict[str, Path]) -> None:
     prefix, config = tmp_path / "root", tmp_path / "site.toml"
     config.write_text('[site]\nname = "UBND xã Mê Linh"\n', encoding="utf-8")
     v1 = make_bundle(tmp_path / "v1", release_wheels[V1], V1, keys.signing)
@@ -49,14 +47,10 @@ def test_install_twice_then_upgrade(
     first = install(v1, keys.dir, prefix, config)
     assert first.returncode == 0, first.stderr
     assert os.readlink(opt / "current") == f"releases/{V1}"
-    version = subprocess.run(
-        [str(opt / "current/venv/bin/kiosk"), "version"], capture_output=True, text=True
-    )
+    version = subprocess.run([str(opt / "current/venv/bin/kiosk"), "version"], capture_output=True, text=True)
     assert version.stdout.startswith(f"kiosk {V1}")
     assert sorted(p.name for p in (prefix / "etc/kiosk/release-keys").iterdir()) == ["release.pub"]
-    assert (prefix / "etc/kiosk/kiosk.toml").read_text(encoding="utf-8") == config.read_text(
-        encoding="utf-8"
-    )
+    assert (prefix / "etc/kiosk/kiosk.toml").read_text(encoding="utf-8") == config.read_text(encoding="utf-8")
     for path in (
         "etc/systemd/system/kiosk.service",
         "etc/systemd/system/kiosk-agent.service",
@@ -72,9 +66,7 @@ def test_install_twice_then_upgrade(
     assert "keeping the existing" in again.stdout  # a technician's edits survive
     assert os.readlink(opt / "current") == f"releases/{V1}" and not (opt / "previous").exists()
 
-    upgrade = install(
-        make_bundle(tmp_path / "v2", release_wheels[V2], V2, keys.signing), keys.dir, prefix
-    )
+    upgrade = install(make_bundle(tmp_path / "v2", release_wheels[V2], V2, keys.signing), keys.dir, prefix)
     assert upgrade.returncode == 0, upgrade.stderr
     assert os.readlink(opt / "current") == f"releases/{V2}"
     assert os.readlink(opt / "previous") == f"releases/{V1}"

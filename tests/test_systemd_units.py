@@ -60,9 +60,7 @@ def test_unit_verifies_without_any_warning(device_root: Path, unit: str) -> None
         text=True,
         timeout=120,
     )
-    assert done.returncode == 0 and not (done.stdout + done.stderr).strip(), (
-        done.stdout + done.stderr
-    )
+    assert done.returncode == 0 and not (done.stdout + done.stderr).strip(), done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("unit", ["kiosk.service", "kiosk-agent.service"])
@@ -85,17 +83,13 @@ def test_unit_exposure_is_printed_and_within_the_goal(
     match = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", done.stdout)
     assert match, done.stdout + done.stderr
     with capsys.disabled():
-        print(
-            f"\nsystemd-analyze security: {unit} exposure {match.group(1)} (goal ≤ {EXPOSURE_GOAL})"
-        )
+        print(f"\nsystemd-analyze security: {unit} exposure {match.group(1)} (goal ≤ {EXPOSURE_GOAL})")
     assert float(match.group(1)) <= EXPOSURE_GOAL
 
 
 def test_tmpfiles_make_the_directories_for_the_kiosk_user(tmp_path: Path) -> None:
     (tmp_path / "etc").mkdir()
-    (tmp_path / "etc/passwd").write_text(
-        "root:x:0:0::/root:/bin/sh\nkiosk:x:990:990::/:/bin/false\n"
-    )
+    (tmp_path / "etc/passwd").write_text("root:x:0:0::/root:/bin/sh\nkiosk:x:990:990::/:/bin/false\n")
     (tmp_path / "etc/group").write_text("root:x:0:\nkiosk:x:990:\n")
     done = subprocess.run(
         [

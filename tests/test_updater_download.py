@@ -88,9 +88,7 @@ def test_corrupt_partial_file_fails_the_hash_and_is_removed(
     assert not (tmp_path / "kiosk.whl").exists()
 
 
-def test_missing_file_is_not_retried(
-    release_server: ReleaseServer, payload: bytes, tmp_path: Path
-) -> None:
+def test_missing_file_is_not_retried(release_server: ReleaseServer, payload: bytes, tmp_path: Path) -> None:
     with pytest.raises(UpdateError, match="HTTP 404"):
         fetch(release_server, tmp_path, payload, name="other.whl")
 

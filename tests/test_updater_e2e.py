@@ -183,9 +183,7 @@ def test_downgrade_signed_with_rollback_true_is_installed(
     assert health.read_ui_health(device.db).version == V1
 
 
-def test_no_switch_while_the_kiosk_is_busy(
-    make_device: Callable[..., Device], published: Published
-) -> None:
+def test_no_switch_while_the_kiosk_is_busy(make_device: Callable[..., Device], published: Published) -> None:
     device = make_device(published(V1, V1))
     published(V2, V2)
     health.set_busy(device.db, "printing A012")

@@ -49,9 +49,7 @@ def test_exit_request_reaches_the_ui_and_a_new_start_clears_it(db: sqlite_utils.
     assert health.exit_requested(db) is None
 
 
-def test_sd_notify_sends_to_systemds_socket(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_sd_notify_sends_to_systemds_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     address = str(tmp_path / "notify")
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
         server.bind(address)

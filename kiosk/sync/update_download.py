@@ -42,12 +42,8 @@ def session_get(
     """An HttpGet over `session` that resolves server-relative URLs against `base_url`."""
     fixed = dict(headers or {})
 
-    def get(
-        url: str, *, headers: Mapping[str, str], timeout: tuple[float, float]
-    ) -> requests.Response:
-        return session.get(
-            urljoin(base_url, url), headers={**fixed, **headers}, timeout=timeout, stream=True
-        )
+    def get(url: str, *, headers: Mapping[str, str], timeout: tuple[float, float]) -> requests.Response:
+        return session.get(urljoin(base_url, url), headers={**fixed, **headers}, timeout=timeout, stream=True)
 
     return get
 

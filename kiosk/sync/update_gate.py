@@ -151,9 +151,7 @@ def crash_loop(record: dict[str, Any], options: GateOptions, now: float) -> int:
 def ui_healthy_since(db: sqlite_utils.Database, version: str, since: float) -> bool:
     report = health.read_ui_health(db)
     return (
-        report.version == version
-        and report.healthy_at is not None
-        and report.healthy_at.timestamp() >= since
+        report.version == version and report.healthy_at is not None and report.healthy_at.timestamp() >= since
     )
 
 

@@ -80,8 +80,7 @@ def check_free_disk(layout: ReleaseLayout, download_bytes: int, reserve_bytes: i
     free = free_bytes(layout.root)
     if free < needed:
         raise UpdateError(
-            f"not enough disk: {free // 2**20} MiB free at {layout.root}, "
-            f"{needed // 2**20} MiB needed",
+            f"not enough disk: {free // 2**20} MiB free at {layout.root}, {needed // 2**20} MiB needed",
             "download",
             transient=True,
         )
@@ -160,17 +159,11 @@ def _write_mark(target: Path, envelope: Mapping[str, Any]) -> None:
     os.replace(tmp, target / INSTALLED_MARK)
 
 
-def _run(
-    argv: list[str], stage: str, timeout_s: float, env: Mapping[str, str] | None = None
-) -> str:
+def _run(argv: list[str], stage: str, timeout_s: float, env: Mapping[str, str] | None = None) -> str:
     try:
-        done = subprocess.run(
-            argv, capture_output=True, text=True, timeout=timeout_s, env=env, check=False
-        )
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s, env=env, check=False)
     except subprocess.TimeoutExpired:
-        raise UpdateError(
-            f"{Path(argv[0]).name} took longer than {timeout_s:.0f} s", stage
-        ) from None
+        raise UpdateError(f"{Path(argv[0]).name} took longer than {timeout_s:.0f} s", stage) from None
     if done.returncode != 0:
         tail = (done.stderr or done.stdout).strip()[-800:]
         raise UpdateError(f"{' '.join(argv[:4])}… failed ({done.returncode}): {tail}", stage)

@@ -179,9 +179,7 @@ class Updater:
         files_dir.mkdir(parents=True, exist_ok=True)
         for entry in manifest["files"]:
             url = file_url(manifest_url, entry["name"])
-            self.downloader.fetch_file(
-                url, files_dir / entry["name"], entry["size"], entry["sha256"]
-            )
+            self.downloader.fetch_file(url, files_dir / entry["name"], entry["size"], entry["sha256"])
         check_files(manifest, files_dir)
         release_dir = install_release(
             self.layout, envelope, files_dir, extra_site_packages=self.options.extra_site_packages
@@ -193,9 +191,7 @@ class Updater:
         if manifest["version"] != version:
             raise UpdateError(f"manifest is for {manifest['version']}, not the offered {version}")
         if manifest["platform"] not in ("any", platform_tag()):
-            raise UpdateError(
-                f"release is for {manifest['platform']}, this kiosk is {platform_tag()}"
-            )
+            raise UpdateError(f"release is for {manifest['platform']}, this kiosk is {platform_tag()}")
         if version_key(version) < version_key(self.current_version) and not manifest["rollback"]:
             raise UpdateError(
                 f"downgrade from {self.current_version} to {version} refused: "
@@ -203,9 +199,7 @@ class Updater:
             )
         min_agent = manifest.get("min_agent")
         if min_agent and version_key(self.current_version) < version_key(min_agent):
-            raise UpdateError(
-                f"release needs agent {min_agent}; this one is {self.current_version}"
-            )
+            raise UpdateError(f"release needs agent {min_agent}; this one is {self.current_version}")
 
     def _failed(self, version: str, exc: UpdateError) -> Progress:
         if exc.transient:
@@ -287,15 +281,9 @@ class Updater:
         if now - switched_at > options.health_deadline_s:
             started = gate.ui_restarted_since(self.db, switched_at)
             what = "started but did not report healthy" if started else "did not start"
-            return self._roll_back(
-                record, f"the UI {what} within {options.health_deadline_s:.0f} s"
-            )
+            return self._roll_back(record, f"the UI {what} within {options.health_deadline_s:.0f} s")
         old_ui_lingers = not gate.ui_restarted_since(self.db, switched_at)
-        if (
-            old_ui_lingers
-            and not record.get("ui_stopped")
-            and now - switched_at > options.exit_grace_s
-        ):
+        if old_ui_lingers and not record.get("ui_stopped") and now - switched_at > options.exit_grace_s:
             self.services.stop_ui()  # the old UI never reached an idle moment to exit at
             record["ui_stopped"] = True
             gate.save_json(self.db, gate.SWITCH_KEY, record)
