@@ -12,14 +12,14 @@ The app must call:
   mid-flow never blocks updates for ever);
 - `exit_requested(db)` every few seconds while idle; when it returns a reason, exit with code 0
   (systemd starts the UI again, on the new release);
-- `sd_notify("READY=1")` after the first frame and `sd_notify("WATCHDOG=1")` from the Kivy clock.
+- and, for systemd (Type=notify, WatchdogSec), kiosk/sdnotify.py's `notify("READY=1")` after
+  the first frame and `notify("WATCHDOG=1")` from the Kivy clock.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -123,17 +123,3 @@ def request_ui_exit(db: sqlite_utils.Database, reason: str) -> None:
 
 def exit_requested(db: sqlite_utils.Database) -> str | None:
     return get_state(db, UI_EXIT_REQUESTED) or None
-
-
-def sd_notify(message: str) -> bool:
-    """Send one sd_notify(3) message (READY=1, WATCHDOG=1, STATUS=…) when run by systemd with
-    Type=notify; returns False when there is no NOTIFY_SOCKET (development, tests)."""
-    address = os.environ.get("NOTIFY_SOCKET")
-    if not address:
-        return False
-    if address.startswith("@"):
-        address = "\0" + address[1:]  # abstract namespace socket
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-        sock.connect(address)
-        sock.sendall(message.encode())
-    return True

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import socket
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -49,15 +50,18 @@ def test_exit_request_reaches_the_ui_and_a_new_start_clears_it(db: sqlite_utils.
     assert health.exit_requested(db) is None
 
 
-def test_sd_notify_sends_to_systemds_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    address = str(tmp_path / "notify")
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
-        server.bind(address)
-        monkeypatch.setenv("NOTIFY_SOCKET", address)
-        assert health.sd_notify("READY=1")
-        assert server.recv(100) == b"READY=1"
-    monkeypatch.delenv("NOTIFY_SOCKET")
-    assert not health.sd_notify("WATCHDOG=1")
+def test_selftest_never_imports_the_ui() -> None:
+    """Importing kiosk.screens would import Kivy, which may open a window on a kiosk."""
+    code = (
+        "import importlib, sys\n"
+        "from kiosk.commands.release import importable_modules\n"
+        "names = importable_modules()\n"
+        "for name in names: importlib.import_module(name)\n"
+        "print('kivy' in sys.modules, 'kiosk.sync.updater' in names, len(names))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    kivy_loaded, updater_listed, count = done.stdout.split()
+    assert (kivy_loaded, updater_listed) == ("False", "True") and int(count) > 10, done.stderr
 
 
 def test_selftest_passes_here_and_reports_every_check(

@@ -8,6 +8,7 @@ import functools
 import importlib
 import importlib.util
 import json
+import os
 import pkgutil
 import sqlite3
 import tempfile
@@ -96,11 +97,19 @@ def selftest(args: argparse.Namespace) -> int:
 
 
 def importable_modules() -> list[str]:
-    names = []
-    for info in pkgutil.walk_packages(kiosk.__path__, "kiosk."):
-        if any(info.name == n or info.name.startswith(n + ".") for n in NOT_IMPORTED):
-            continue
-        names.append(info.name)
+    """Every module of the kiosk package but NOT_IMPORTED, found without importing anything
+    (pkgutil.walk_packages would import each package, kiosk.screens and so Kivy included)."""
+    names: list[str] = []
+
+    def walk(paths: list[str], prefix: str) -> None:
+        for info in pkgutil.iter_modules(paths, prefix):
+            if info.name in NOT_IMPORTED:
+                continue
+            names.append(info.name)
+            if info.ispkg:
+                walk([os.path.join(p, info.name.rsplit(".", 1)[1]) for p in paths], info.name + ".")
+
+    walk(list(kiosk.__path__), "kiosk.")
     return sorted(names)
 
 
