@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "kiosk.commands.ticket",
     "kiosk.commands.catalogue",
     "kiosk.commands.printer",
+    "kiosk.commands.release",
 )
 
 

@@ -13,4 +13,5 @@ pytest_plugins = [
     "tests.fixtures_queue",
     "tests.fixtures_catalogue",
     "tests.fixtures_printing",
+    "tests.fixtures_updates",
 ]
