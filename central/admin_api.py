@@ -40,14 +40,19 @@ Ctx = Annotated[Central, Depends(central)]
 SiteId = Annotated[str, Path(pattern=SITE_ID)]
 DeviceId = Annotated[str, Path(min_length=1, max_length=100)]
 _E: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody}, 404: {"model": ErrorBody}, 422: {"model": ErrorBody},
+    401: {"model": ErrorBody},
+    404: {"model": ErrorBody},
+    422: {"model": ErrorBody},
 }
 
 
 def _device_view(ctx: Central, device: Device) -> dict[str, Any]:
     return {
-        "id": device.id, "site_id": device.site_id, "hardware_id": device.hardware_id,
-        "enrolled_at": device.enrolled_at.isoformat(), "revoked": device.revoked_at is not None,
+        "id": device.id,
+        "site_id": device.site_id,
+        "hardware_id": device.hardware_id,
+        "enrolled_at": device.enrolled_at.isoformat(),
+        "revoked": device.revoked_at is not None,
         "app_version": device.app_version,
         "last_seen_at": device.last_seen_at.isoformat() if device.last_seen_at else None,
         "last_heartbeat": device.last_heartbeat,
@@ -57,8 +62,13 @@ def _device_view(ctx: Central, device: Device) -> dict[str, Any]:
 
 def _command_view(c: Command) -> dict[str, Any]:
     return {
-        "id": c.id, "type": c.type, "args": c.args, "created_at": c.created_at.isoformat(),
-        "done_at": c.done_at.isoformat() if c.done_at else None, "ok": c.ok, "detail": c.detail,
+        "id": c.id,
+        "type": c.type,
+        "args": c.args,
+        "created_at": c.created_at.isoformat(),
+        "done_at": c.done_at.isoformat() if c.done_at else None,
+        "ok": c.ok,
+        "detail": c.detail,
     }
 
 
@@ -87,7 +97,9 @@ def put_site(site_id: SiteId, body: SiteIn, ctx: Ctx) -> dict[str, str]:
     try:
         ZoneInfo(body.timezone)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ApiError(422, "invalid_request", f"timezone: {body.timezone!r} is not a timezone") from None
+        raise ApiError(
+            422, "invalid_request", f"timezone: {body.timezone!r} is not a timezone"
+        ) from None
     ctx.store.put_site(Site(site_id, body.name, body.timezone))
     return {"id": site_id, "name": body.name, "timezone": body.timezone}
 
@@ -138,7 +150,9 @@ def revoke_device(device_id: DeviceId, ctx: Ctx) -> dict[str, Any]:
     return _device_view(ctx, _device(ctx, device_id))
 
 
-@router.post("/devices/{device_id}/commands", status_code=201, response_model=CommandView, responses=_E)
+@router.post(
+    "/devices/{device_id}/commands", status_code=201, response_model=CommandView, responses=_E
+)
 def queue_command(device_id: DeviceId, body: CommandRequest, ctx: Ctx) -> dict[str, Any]:
     """Queue a command; it rides on every heartbeat answer until the kiosk acknowledges it."""
     _device(ctx, device_id)
@@ -152,7 +166,9 @@ def list_commands(device_id: DeviceId, ctx: Ctx) -> list[dict[str, Any]]:
 
 
 @router.post(
-    "/catalogue", status_code=201, response_model=PublishAnswer,
+    "/catalogue",
+    status_code=201,
+    response_model=PublishAnswer,
     responses={**_E, 409: {"model": ErrorBody}},
 )
 def publish_catalogue(body: CatalogueDocument, ctx: Ctx) -> dict[str, int]:
@@ -161,7 +177,9 @@ def publish_catalogue(body: CatalogueDocument, ctx: Ctx) -> dict[str, int]:
         outcome = catalogue.publish(ctx.store, body.model_dump(mode="json"), ctx.clock())
     except catalogue.InvalidCatalogue as exc:
         raise ApiError(
-            422, "invalid_catalogue", str(exc),
+            422,
+            "invalid_catalogue",
+            str(exc),
             details=[{"path": p, "problem": m} for p, m in exc.problems[:200]],
         ) from None
     except VersionConflict as exc:
@@ -175,18 +193,26 @@ def import_dossiers(body: DossierImport, ctx: Ctx) -> dict[str, int]:
     try:
         records = check_rows([d.model_dump() for d in body.dossiers])
     except DossierImportError as exc:
-        raise ApiError(422, "invalid_dossiers", str(exc),
-                       details=[{"path": w, "problem": p} for w, p in exc.errors[:200]]) from None
+        raise ApiError(
+            422,
+            "invalid_dossiers",
+            str(exc),
+            details=[{"path": w, "problem": p} for w, p in exc.errors[:200]],
+        ) from None
     return {"imported": ctx.store.import_dossiers(records, body.replace, ctx.clock())}
 
 
 @router.post("/sites/{site_id}/queue/call", response_model=CallAnswer, responses=_E)
 def call_next(site_id: SiteId, body: CallRequest, ctx: Ctx) -> dict[str, Any]:
-    """A counter calls the next ticket of a service (priority tickets first); null when none wait."""
+    """A counter calls the next ticket of a service, priority tickets first (null: none wait)."""
     site = _site(ctx, site_id)
     now = ctx.clock()
     called = ctx.store.call_next(site.id, site_day(site, now), body.service, body.counter, now)
-    return {"ticket": called.ticket if called else None, "service": body.service, "counter": body.counter}
+    return {
+        "ticket": called.ticket if called else None,
+        "service": body.service,
+        "counter": body.counter,
+    }
 
 
 @router.get("/events", response_model=EventPage, responses=_E)
@@ -200,8 +226,6 @@ def list_events(
     """Stored events in arrival order, a page at a time (pass `next_after` as `after`)."""
     events = ctx.store.list_events(device, type, after, limit)
     return {
-        "events": [
-            {**vars(e), "received_at": e.received_at.isoformat()} for e in events
-        ],
+        "events": [{**vars(e), "received_at": e.received_at.isoformat()} for e in events],
         "next_after": events[-1].seq if events else after,
     }

@@ -69,7 +69,9 @@ def health() -> dict[str, str]:
 
 
 @router.post(
-    "/enroll", status_code=201, response_model=EnrollAnswer,
+    "/enroll",
+    status_code=201,
+    response_model=EnrollAnswer,
     responses={404: {"model": ErrorBody}, 410: {"model": ErrorBody}, 422: {"model": ErrorBody}},
 )
 def enroll(body: EnrollRequest, ctx: Ctx) -> dict[str, Any]:
@@ -77,24 +79,32 @@ def enroll(body: EnrollRequest, ctx: Ctx) -> dict[str, Any]:
     token = new_token()
     try:
         device = ctx.store.enroll(
-            hash_secret(normalise_code(body.enrollment_code)), body.hardware_id,
-            body.app_version, hash_secret(token), ctx.clock(),
+            hash_secret(normalise_code(body.enrollment_code)),
+            body.hardware_id,
+            body.app_version,
+            hash_secret(token),
+            ctx.clock(),
         )
     except EnrollmentRefused as exc:
         if exc.reason == "unknown":
             raise ApiError(404, "enrollment_code_unknown", "no such enrollment code") from None
         raise ApiError(
-            410, f"enrollment_code_{exc.reason}",
+            410,
+            f"enrollment_code_{exc.reason}",
             f"the enrollment code is {exc.reason}; ask the operator for a new one",
         ) from None
     site = ctx.store.get_site(device.site_id)
     assert site is not None  # codes reference their site
-    return {"device_id": device.id, "token": token,
-            "site": {"id": site.id, "name": site.name, "timezone": site.timezone}}
+    return {
+        "device_id": device.id,
+        "token": token,
+        "site": {"id": site.id, "name": site.name, "timezone": site.timezone},
+    }
 
 
 @router.get(
-    "/catalogue", response_model=CatalogueAnswer,
+    "/catalogue",
+    response_model=CatalogueAnswer,
     responses={**_304, **_401, 404: {"model": ErrorBody}},
 )
 def get_catalogue(
@@ -143,8 +153,11 @@ def heartbeat(body: HeartbeatRequest, ctx: Ctx, device: Dev) -> dict[str, Any]:
     return {
         "config_version": config_version,
         "catalogue_version": head.version if head else None,
-        "release": None if release is None else {
-            "version": release, "manifest_url": f"/api/v1/releases/{release}/manifest",
+        "release": None
+        if release is None
+        else {
+            "version": release,
+            "manifest_url": f"/api/v1/releases/{release}/manifest",
         },
         "commands": [
             {"id": c.id, "type": c.type, "args": c.args}
@@ -154,9 +167,7 @@ def heartbeat(body: HeartbeatRequest, ctx: Ctx, device: Dev) -> dict[str, Any]:
 
 
 @router.get("/config", response_model=ConfigAnswer, responses={**_304, **_401})
-def get_config(
-    ctx: Ctx, device: Dev, if_none_match: Annotated[str | None, Header()] = None
-) -> Any:
+def get_config(ctx: Ctx, device: Dev, if_none_match: Annotated[str | None, Header()] = None) -> Any:
     """The settings the server sets for this kiosk (its site's, then its own)."""
     version, settings = device_config.effective_config(ctx.store, device)
     etag = device_config.etag_of(version)
@@ -178,7 +189,8 @@ def get_queue(ctx: Ctx, device: Dev) -> dict[str, Any]:
 
 
 @router.get(
-    "/dossiers/{code}", response_model=DossierAnswer,
+    "/dossiers/{code}",
+    response_model=DossierAnswer,
     responses={**_401, 404: {"model": ErrorBody}, 503: {"model": ErrorBody}},
 )
 def get_dossier(
@@ -189,9 +201,12 @@ def get_dossier(
         record = ctx.dossiers.lookup(code)
     except Exception as exc:  # a province's adapter failing must not look like "unknown"
         log.exception("dossier source failed for a lookup")
-        raise ApiError(503, "dossier_source_unavailable", "the dossier system does not answer",
-                       headers={"Retry-After": "30"}) from exc
+        raise ApiError(
+            503,
+            "dossier_source_unavailable",
+            "the dossier system does not answer",
+            headers={"Retry-After": "30"},
+        ) from exc
     if record is None:
         raise ApiError(404, "dossier_unknown", "no dossier with this code")
     return public_view(record, ctx.clock())
-

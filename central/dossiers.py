@@ -24,7 +24,12 @@ from typing import Any, Protocol
 from central.storage import CentralStore
 
 STATUSES = (
-    "received", "processing", "supplement_required", "awaiting_payment", "ready", "returned",
+    "received",
+    "processing",
+    "supplement_required",
+    "awaiting_payment",
+    "ready",
+    "returned",
     "rejected",
 )
 FINISHED = frozenset({"ready", "returned", "rejected"})
@@ -142,8 +147,14 @@ def check_rows(rows: list[Any]) -> dict[str, dict[str, Any]]:
         if not isinstance(row, dict):
             errors.append((where, "must be an object"))
             continue
-        row = {k: unicodedata.normalize("NFC", v) if isinstance(v, str) else v for k, v in row.items()}
-        missing = [c for c in COLUMNS if c != "due_at" and not (isinstance(row.get(c), str) and row[c].strip())]
+        row = {
+            k: unicodedata.normalize("NFC", v) if isinstance(v, str) else v for k, v in row.items()
+        }
+        missing = [
+            c
+            for c in COLUMNS
+            if c != "due_at" and not (isinstance(row.get(c), str) and row[c].strip())
+        ]
         if missing:
             errors.append((where, f"missing {', '.join(missing)}"))
             continue
@@ -155,9 +166,13 @@ def check_rows(rows: list[Any]) -> dict[str, dict[str, Any]]:
             late = {"true": True, "1": True, "false": False, "0": False}.get(late.strip().lower())
         code = normalise_code(row["code"])
         records[code] = {
-            "code": code, "procedure": row["procedure"], "applicant": row["applicant"],
-            "received_at": row["received_at"], "due_at": row.get("due_at") or None,
-            "status": row["status"], "late": late if isinstance(late, bool) else None,
+            "code": code,
+            "procedure": row["procedure"],
+            "applicant": row["applicant"],
+            "received_at": row["received_at"],
+            "due_at": row.get("due_at") or None,
+            "status": row["status"],
+            "late": late if isinstance(late, bool) else None,
         }
     if errors:
         raise DossierImportError(f"{len(errors)} dossier(s) cannot be imported", errors)

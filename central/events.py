@@ -14,9 +14,17 @@ from central.storage import CommandDone, Effect, IncomingEvent, TicketIssued, Ti
 
 EVENT_TYPES = frozenset(
     {
-        "ticket.issued", "ticket.printed", "ticket.print_failed", "ticket.reprinted",
-        "ticket.voided", "rating.submitted", "printer.status", "command.done",
-        "update.result", "kiosk.started", "kiosk.error",
+        "ticket.issued",
+        "ticket.printed",
+        "ticket.print_failed",
+        "ticket.reprinted",
+        "ticket.voided",
+        "rating.submitted",
+        "printer.status",
+        "command.done",
+        "update.result",
+        "kiosk.started",
+        "kiosk.error",
     }
 )
 PRIORITIES = frozenset({"elderly", "disabled", "pregnant", "merit"})
@@ -38,7 +46,9 @@ def check_event(event: EventIn) -> IncomingEvent:
         raise Rejected(f"at: {event.at!r} is not an ISO 8601 time") from None
     if at.tzinfo is None:
         raise Rejected("at: the time has no UTC offset")
-    return IncomingEvent(event.id, event.type, event.at, event.data, _effect(event.type, event.data))
+    return IncomingEvent(
+        event.id, event.type, event.at, event.data, _effect(event.type, event.data)
+    )
 
 
 def _effect(type: str, data: dict[str, Any]) -> Effect | None:

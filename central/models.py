@@ -15,7 +15,12 @@ MAX_INT = 2**53
 Version = Field(ge=0, le=MAX_INT)
 
 DossierStatus = Literal[
-    "received", "processing", "supplement_required", "awaiting_payment", "ready", "returned",
+    "received",
+    "processing",
+    "supplement_required",
+    "awaiting_payment",
+    "ready",
+    "returned",
     "rejected",
 ]
 CommandType = Literal["sync_now", "restart_ui", "print_test", "reprint_ticket", "upload_logs"]

@@ -18,7 +18,11 @@ def site_day(site: Site, now: datetime) -> str:
 
 def configured_services(settings: dict[str, Any]) -> list[str]:
     """Service ids in the settings pushed to the site (queue.services[*].id), in order."""
-    services = settings.get("queue", {}).get("services", []) if isinstance(settings.get("queue"), dict) else []
+    services = (
+        settings.get("queue", {}).get("services", [])
+        if isinstance(settings.get("queue"), dict)
+        else []
+    )
     if not isinstance(services, list):
         return []
     return [s["id"] for s in services if isinstance(s, dict) and isinstance(s.get("id"), str)]

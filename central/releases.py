@@ -41,7 +41,9 @@ def read_manifest(releases_dir: Path, version: str) -> dict[str, Any]:
         SignedManifest.model_validate(envelope)
     except ValueError as exc:
         log.error("release %s: %s is not a signed manifest: %s", version, path, exc)
-        raise ApiError(503, "release_unavailable", f"release {version!r} is broken on the server") from None
+        raise ApiError(
+            503, "release_unavailable", f"release {version!r} is broken on the server"
+        ) from None
     result: dict[str, Any] = envelope
     return result
 
@@ -67,7 +69,9 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 def _unsatisfiable(size: int) -> ApiError:
     return ApiError(
-        416, "range_not_satisfiable", f"the file has {size} bytes",
+        416,
+        "range_not_satisfiable",
+        f"the file has {size} bytes",
         headers={"Content-Range": f"bytes */{size}"},
     )
 
@@ -85,7 +89,9 @@ def _read(path: Path, first: int, last: int) -> Iterator[bytes]:
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorBody}, 404: {"model": ErrorBody}, 503: {"model": ErrorBody},
+    401: {"model": ErrorBody},
+    404: {"model": ErrorBody},
+    503: {"model": ErrorBody},
 }
 
 
@@ -127,11 +133,15 @@ def get_file(
     headers = {"Accept-Ranges": "bytes"}
     if span is None:
         headers["Content-Length"] = str(size)
-        return StreamingResponse(_read(path, 0, size - 1), headers=headers, media_type="application/octet-stream")
+        return StreamingResponse(
+            _read(path, 0, size - 1), headers=headers, media_type="application/octet-stream"
+        )
     first, last = span
     headers["Content-Length"] = str(last - first + 1)
     headers["Content-Range"] = f"bytes {first}-{last}/{size}"
     return StreamingResponse(
-        _read(path, first, last), status_code=206, headers=headers,
+        _read(path, first, last),
+        status_code=206,
+        headers=headers,
         media_type="application/octet-stream",
     )

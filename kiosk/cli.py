@@ -13,6 +13,7 @@ from kiosk.errors import ConfigError, KioskError
 COMMAND_MODULES = (
     "kiosk.commands.app",
     "kiosk.commands.settings",
+    "kiosk.commands.sync",
 )
 
 

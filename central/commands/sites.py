@@ -37,7 +37,9 @@ def set_site(args: argparse.Namespace) -> int:
     try:
         ZoneInfo(args.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise CommandError(f"{args.timezone!r} is not a timezone; use e.g. Asia/Ho_Chi_Minh") from None
+        raise CommandError(
+            f"{args.timezone!r} is not a timezone; use e.g. Asia/Ho_Chi_Minh"
+        ) from None
     open_store(args).put_site(Site(args.id, args.name, args.timezone))
     print(f"site {args.id}: {args.name} ({args.timezone})")
     return 0
@@ -56,8 +58,10 @@ def enroll_code(args: argparse.Namespace) -> int:
         raise CommandError("--ttl-hours must be more than 0 and at most 720")
     code, expires = issue_enrollment_code(store, args.site, int(args.ttl_hours * 3600), utc_now())
     print(code)
-    print(f"valid once, until {expires.isoformat(timespec='minutes')}; on the kiosk: "
-          f"kiosk enroll {code} --server URL")
+    print(
+        f"valid once, until {expires.isoformat(timespec='minutes')}; on the kiosk: "
+        f"kiosk enroll {code} --server URL"
+    )
     return 0
 
 

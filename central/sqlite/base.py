@@ -53,7 +53,9 @@ class SQLiteBase:
         db: sqlite_utils.Database | None = getattr(self._local, "db", None)
         if db is None:
             conn = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                self.path,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                isolation_level=None,
                 check_same_thread=False,
             )
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -92,7 +94,9 @@ class SQLiteBase:
                 f"{self.path}: schema {current} is newer than this server knows ({len(steps)})"
             )
         for number, sql in steps[current:]:
-            db.conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+            db.conn.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
 
     def _next(self, db: sqlite_utils.Database, name: str) -> int:
         """The next value of a server-wide counter; call inside a transaction."""

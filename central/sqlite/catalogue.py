@@ -26,7 +26,8 @@ class CataloguePart(SQLiteBase):
             }
             # Bodies are canonical JSON, so equal text means an unchanged procedure.
             changed = [
-                (code, body) for code, body in procedures.items()
+                (code, body)
+                for code, body in procedures.items()
                 if current.get(code) != (body, False)
             ]
             gone = [c for c, (_, deleted) in current.items() if not deleted and c not in procedures]
@@ -48,26 +49,30 @@ class CataloguePart(SQLiteBase):
         return PublishOutcome(version, len(procedures), len(changed), len(gone))
 
     def catalogue_head(self) -> CatalogueHead | None:
-        row = self._db().execute(
-            "SELECT version, published_at, fields, procedures FROM catalogue_versions "
-            "ORDER BY version DESC LIMIT 1"
-        ).fetchone()
+        row = (
+            self._db()
+            .execute(
+                "SELECT version, published_at, fields, procedures FROM catalogue_versions "
+                "ORDER BY version DESC LIMIT 1"
+            )
+            .fetchone()
+        )
         return CatalogueHead(*row) if row else None
 
     def catalogue_has_version(self, version: int) -> bool:
         return bool(
-            self._db().execute(
-                "SELECT 1 FROM catalogue_versions WHERE version = ?", [version]
-            ).fetchone()
+            self._db()
+            .execute("SELECT 1 FROM catalogue_versions WHERE version = ?", [version])
+            .fetchone()
         )
 
     def catalogue_changes(self, after: int | None) -> CatalogueChanges:
         db = self._db()
         if after is None:
-            rows = db.execute(
+            bodies = db.execute(
                 "SELECT body FROM catalogue_procedures WHERE deleted = 0 ORDER BY code"
             )
-            return CatalogueChanges(upserts=[r[0] for r in rows])
+            return CatalogueChanges(upserts=[r[0] for r in bodies])
         rows = db.execute(
             "SELECT code, body, deleted FROM catalogue_procedures WHERE changed_version > ? "
             "ORDER BY code",
@@ -78,7 +83,9 @@ class CataloguePart(SQLiteBase):
             deletes=[code for code, _, deleted in rows if deleted],
         )
 
-    def import_dossiers(self, records: dict[str, dict[str, Any]], replace: bool, at: datetime) -> int:
+    def import_dossiers(
+        self, records: dict[str, dict[str, Any]], replace: bool, at: datetime
+    ) -> int:
         with self._tx() as db:
             if replace:
                 db.execute("DELETE FROM dossiers")
@@ -103,7 +110,9 @@ class CataloguePart(SQLiteBase):
             )
 
     def admin_by_token(self, token_hash: str) -> str | None:
-        row = self._db().execute(
-            "SELECT name FROM admin_tokens WHERE token_hash = ?", [token_hash]
-        ).fetchone()
+        row = (
+            self._db()
+            .execute("SELECT name FROM admin_tokens WHERE token_hash = ?", [token_hash])
+            .fetchone()
+        )
         return str(row[0]) if row else None

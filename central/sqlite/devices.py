@@ -18,8 +18,13 @@ def _device(row: Any) -> Device:
     enrolled = parse_time(row[3])
     assert enrolled is not None
     return Device(
-        id=row[0], site_id=row[1], hardware_id=row[2], enrolled_at=enrolled,
-        revoked_at=parse_time(row[4]), app_version=row[5], last_seen_at=parse_time(row[6]),
+        id=row[0],
+        site_id=row[1],
+        hardware_id=row[2],
+        enrolled_at=enrolled,
+        revoked_at=parse_time(row[4]),
+        app_version=row[5],
+        last_seen_at=parse_time(row[6]),
         last_heartbeat=json.loads(row[7]) if row[7] else None,
     )
 
@@ -34,13 +39,17 @@ class DevicesPart(SQLiteBase):
             )
 
     def get_site(self, site_id: str) -> Site | None:
-        row = self._db().execute(
-            "SELECT id, name, timezone FROM sites WHERE id = ?", [site_id]
-        ).fetchone()
+        row = (
+            self._db()
+            .execute("SELECT id, name, timezone FROM sites WHERE id = ?", [site_id])
+            .fetchone()
+        )
         return Site(*row) if row else None
 
     def list_sites(self) -> list[Site]:
-        return [Site(*r) for r in self._db().execute("SELECT id, name, timezone FROM sites ORDER BY id")]
+        return [
+            Site(*r) for r in self._db().execute("SELECT id, name, timezone FROM sites ORDER BY id")
+        ]
 
     def set_config(self, scope: ConfigScope, owner: str, settings: dict[str, Any]) -> int:
         with self._tx() as db:
@@ -59,11 +68,15 @@ class DevicesPart(SQLiteBase):
     def config_layers(
         self, site_id: str, device_id: str
     ) -> tuple[ConfigLayer | None, ConfigLayer | None]:
-        rows = self._db().execute(
-            "SELECT scope, version, settings FROM config_layers "
-            "WHERE (scope = 'site' AND owner = ?) OR (scope = 'device' AND owner = ?)",
-            [site_id, device_id],
-        ).fetchall()
+        rows = (
+            self._db()
+            .execute(
+                "SELECT scope, version, settings FROM config_layers "
+                "WHERE (scope = 'site' AND owner = ?) OR (scope = 'device' AND owner = ?)",
+                [site_id, device_id],
+            )
+            .fetchall()
+        )
         layers = {scope: ConfigLayer(version, json.loads(text)) for scope, version, text in rows}
         return layers.get("site"), layers.get("device")
 
@@ -93,7 +106,8 @@ class DevicesPart(SQLiteBase):
                 raise EnrollmentRefused("expired")
             device_id = self._device_for(db, site_id, hardware_id, now)
             db.execute(
-                "UPDATE devices SET token_hash = ?, revoked_at = NULL, app_version = ? WHERE id = ?",
+                "UPDATE devices SET token_hash = ?, revoked_at = NULL, app_version = ? "
+                "WHERE id = ?",
                 [token_hash, app_version, device_id],
             )
             db.execute(
@@ -108,7 +122,8 @@ class DevicesPart(SQLiteBase):
     def _device_for(self, db: Any, site_id: str, hardware_id: str, now: datetime) -> str:
         """The device a reinstalled kiosk had at this site, else a new one (kiosk-0001, …)."""
         row = db.execute(
-            "SELECT id FROM devices WHERE site_id = ? AND hardware_id = ? ORDER BY enrolled_at DESC",
+            "SELECT id FROM devices WHERE site_id = ? AND hardware_id = ? "
+            "ORDER BY enrolled_at DESC",
             [site_id, hardware_id],
         ).fetchone()
         if row:
@@ -121,16 +136,23 @@ class DevicesPart(SQLiteBase):
         return device_id
 
     def device_by_token(self, token_hash: str) -> Device | None:
-        row = self._db().execute(
-            f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
-            [token_hash],
-        ).fetchone()
+        row = (
+            self._db()
+            .execute(
+                f"SELECT {_DEVICE_COLUMNS} FROM devices "
+                "WHERE token_hash = ? AND revoked_at IS NULL",
+                [token_hash],
+            )
+            .fetchone()
+        )
         return _device(row) if row else None
 
     def get_device(self, device_id: str) -> Device | None:
-        row = self._db().execute(
-            f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE id = ?", [device_id]
-        ).fetchone()
+        row = (
+            self._db()
+            .execute(f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE id = ?", [device_id])
+            .fetchone()
+        )
         return _device(row) if row else None
 
     def list_devices(self, site_id: str | None = None) -> list[Device]:

@@ -26,8 +26,14 @@ _COMMAND_COLUMNS = "id, device_id, type, args, created_at, done_at, ok, detail"
 
 def _ticket(row: Any) -> TicketRow:
     return TicketRow(
-        ticket=row[0], service=row[1], number=row[2], priority=row[3], issued_at=row[4],
-        voided=bool(row[5]), called_at=parse_time(row[6]), counter=row[7],
+        ticket=row[0],
+        service=row[1],
+        number=row[2],
+        priority=row[3],
+        issued_at=row[4],
+        voided=bool(row[5]),
+        called_at=parse_time(row[6]),
+        counter=row[7],
     )
 
 
@@ -35,8 +41,14 @@ def _command(row: Any) -> Command:
     created = parse_time(row[4])
     assert created is not None
     return Command(
-        id=row[0], device_id=row[1], type=row[2], args=json.loads(row[3]), created_at=created,
-        done_at=parse_time(row[5]), ok=None if row[6] is None else bool(row[6]), detail=row[7],
+        id=row[0],
+        device_id=row[1],
+        type=row[2],
+        args=json.loads(row[3]),
+        created_at=created,
+        done_at=parse_time(row[5]),
+        ok=None if row[6] is None else bool(row[6]),
+        detail=row[7],
     )
 
 
@@ -48,8 +60,15 @@ class EventsPart(SQLiteBase):
                 cursor = db.execute(
                     "INSERT INTO events (id, device_id, site_id, type, at, data, received_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
-                    [event.id, device.id, device.site_id, event.type, event.at,
-                     dumps(event.data), iso(received_at)],
+                    [
+                        event.id,
+                        device.id,
+                        device.site_id,
+                        event.type,
+                        event.at,
+                        dumps(event.data),
+                        iso(received_at),
+                    ],
                 )
                 if cursor.rowcount == 1:
                     stored += 1
@@ -62,8 +81,16 @@ class EventsPart(SQLiteBase):
             db.execute(
                 "INSERT INTO tickets (site_id, day, ticket, service, number, priority, issued_at,"
                 " device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [device.site_id, effect.day, effect.ticket, effect.service, effect.number,
-                 effect.priority, effect.issued_at, device.id],
+                [
+                    device.site_id,
+                    effect.day,
+                    effect.ticket,
+                    effect.service,
+                    effect.number,
+                    effect.priority,
+                    effect.issued_at,
+                    device.id,
+                ],
             )
         elif isinstance(effect, TicketVoided):
             db.execute(
@@ -94,7 +121,9 @@ class EventsPart(SQLiteBase):
             [*args, limit],
         )
         return [
-            StoredEvent(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), datetime.fromisoformat(r[7]))
+            StoredEvent(
+                r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), datetime.fromisoformat(r[7])
+            )
             for r in rows
         ]
 
@@ -125,7 +154,8 @@ class EventsPart(SQLiteBase):
                 [iso(at), counter, site_id, day, row[0]],
             )
             called = db.execute(
-                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE site_id = ? AND day = ? AND ticket = ?",
+                f"SELECT {_TICKET_COLUMNS} FROM tickets "
+                "WHERE site_id = ? AND day = ? AND ticket = ?",
                 [site_id, day, row[0]],
             ).fetchone()
         return _ticket(called)
@@ -134,7 +164,8 @@ class EventsPart(SQLiteBase):
         command = Command(str(uuid.uuid4()), device_id, type, args, at)
         with self._tx() as db:
             db.execute(
-                "INSERT INTO commands (id, device_id, type, args, created_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO commands (id, device_id, type, args, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
                 [command.id, device_id, type, dumps(args), iso(at)],
             )
         return command

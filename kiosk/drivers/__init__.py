@@ -1,0 +1,1 @@
+"""Hardware drivers, each reached by URL (printer, scanner). No Kivy here."""
