@@ -9,4 +9,5 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 
 pytest_plugins = [
     "tests.fixtures_core",
+    "tests.fixtures_central",
 ]
