@@ -31,7 +31,7 @@ from central.auth import current_admin, issue_enrollment_code
 from central.context import Central, central
 from central.dossiers import DossierImportError, check_rows
 from central.errors import ApiError
-from central.models import MAX_INT, ErrorBody, SiteInfo
+from central.models import BODY_ERRORS, MAX_INT, ErrorBody, SiteInfo
 from central.queue import site_day
 from central.storage import Command, Device, Site, UnknownSite, VersionConflict
 
@@ -44,6 +44,7 @@ _E: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody},
     422: {"model": ErrorBody},
 }
+_B = {**_E, **BODY_ERRORS}  # operations that read a body
 
 
 def _device_view(ctx: Central, device: Device) -> dict[str, Any]:
@@ -91,7 +92,7 @@ def list_sites(ctx: Ctx) -> list[dict[str, str]]:
     return [{"id": s.id, "name": s.name, "timezone": s.timezone} for s in ctx.store.list_sites()]
 
 
-@router.put("/sites/{site_id}", response_model=SiteInfo, responses=_E)
+@router.put("/sites/{site_id}", response_model=SiteInfo, responses=_B)
 def put_site(site_id: SiteId, body: SiteIn, ctx: Ctx) -> dict[str, str]:
     """Create or rename a site (an office with one or more kiosks)."""
     try:
@@ -104,14 +105,14 @@ def put_site(site_id: SiteId, body: SiteIn, ctx: Ctx) -> dict[str, str]:
     return {"id": site_id, "name": body.name, "timezone": body.timezone}
 
 
-@router.put("/sites/{site_id}/config", response_model=ConfigVersion, responses=_E)
+@router.put("/sites/{site_id}/config", response_model=ConfigVersion, responses=_B)
 def put_site_config(site_id: SiteId, body: SettingsIn, ctx: Ctx) -> dict[str, int]:
     """Replace the settings pushed to every kiosk of a site; answers the new version."""
     _site(ctx, site_id)
     return {"version": ctx.store.set_config("site", site_id, body.settings)}
 
 
-@router.put("/devices/{device_id}/config", response_model=ConfigVersion, responses=_E)
+@router.put("/devices/{device_id}/config", response_model=ConfigVersion, responses=_B)
 def put_device_config(device_id: DeviceId, body: SettingsIn, ctx: Ctx) -> dict[str, int]:
     """Replace one kiosk's own settings (they win over its site's)."""
     _device(ctx, device_id)
@@ -121,7 +122,7 @@ def put_device_config(device_id: DeviceId, body: SettingsIn, ctx: Ctx) -> dict[s
         raise ApiError(404, "device_unknown", f"no device {device_id!r}") from None
 
 
-@router.post("/enrollment-codes", status_code=201, response_model=EnrollmentCode, responses=_E)
+@router.post("/enrollment-codes", status_code=201, response_model=EnrollmentCode, responses=_B)
 def create_enrollment_code(body: EnrollmentCodeRequest, ctx: Ctx) -> dict[str, str]:
     """A single-use code a technician types on a new kiosk (`kiosk enroll CODE`)."""
     _site(ctx, body.site)
@@ -151,7 +152,7 @@ def revoke_device(device_id: DeviceId, ctx: Ctx) -> dict[str, Any]:
 
 
 @router.post(
-    "/devices/{device_id}/commands", status_code=201, response_model=CommandView, responses=_E
+    "/devices/{device_id}/commands", status_code=201, response_model=CommandView, responses=_B
 )
 def queue_command(device_id: DeviceId, body: CommandRequest, ctx: Ctx) -> dict[str, Any]:
     """Queue a command; it rides on every heartbeat answer until the kiosk acknowledges it."""
@@ -169,7 +170,7 @@ def list_commands(device_id: DeviceId, ctx: Ctx) -> list[dict[str, Any]]:
     "/catalogue",
     status_code=201,
     response_model=PublishAnswer,
-    responses={**_E, 409: {"model": ErrorBody}},
+    responses={**_B, 409: {"model": ErrorBody}},
 )
 def publish_catalogue(body: CatalogueDocument, ctx: Ctx) -> dict[str, int]:
     """Publish a catalogue document as a new version; kiosks fetch it as a delta."""
@@ -187,7 +188,7 @@ def publish_catalogue(body: CatalogueDocument, ctx: Ctx) -> dict[str, int]:
     return vars(outcome)
 
 
-@router.post("/dossiers", response_model=ImportAnswer, responses=_E)
+@router.post("/dossiers", response_model=ImportAnswer, responses=_B)
 def import_dossiers(body: DossierImport, ctx: Ctx) -> dict[str, int]:
     """Import dossier statuses (the default dossier source); `replace` drops the old ones."""
     try:
@@ -202,7 +203,7 @@ def import_dossiers(body: DossierImport, ctx: Ctx) -> dict[str, int]:
     return {"imported": ctx.store.import_dossiers(records, body.replace, ctx.clock())}
 
 
-@router.post("/sites/{site_id}/queue/call", response_model=CallAnswer, responses=_E)
+@router.post("/sites/{site_id}/queue/call", response_model=CallAnswer, responses=_B)
 def call_next(site_id: SiteId, body: CallRequest, ctx: Ctx) -> dict[str, Any]:
     """A counter calls the next ticket of a service, priority tickets first (null: none wait)."""
     site = _site(ctx, site_id)

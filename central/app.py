@@ -3,9 +3,11 @@ releases directory into the device protocol, the release files and the admin API
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -13,6 +15,7 @@ from central import __version__, admin_api, device_api, errors, releases
 from central.body_limit import BodyLimit
 from central.context import Central, utc_now
 from central.dossiers import DossierSource, ImportedDossiers
+from central.sqlite import SQLiteStore
 from central.storage import CentralStore
 
 
@@ -42,3 +45,14 @@ def create_app(
     app.include_router(admin_api.router)
     app.add_middleware(BodyLimit)
     return app
+
+
+def openapi_document() -> dict[str, Any]:
+    """The server's OpenAPI document (docs/openapi.json is this, kept in step by a test)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        store = SQLiteStore(Path(scratch) / "schema.db")
+        try:
+            document: dict[str, Any] = create_app(store, Path(scratch)).openapi()
+        finally:
+            store.close()
+    return document

@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "central.commands.sites",
     "central.commands.catalogue",
     "central.commands.dossiers",
+    "central.commands.openapi",
 ]
 
 

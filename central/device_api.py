@@ -19,6 +19,7 @@ from central.dossiers import public_view
 from central.errors import ApiError, log
 from central.events import Rejected, check_event
 from central.models import (
+    BODY_ERRORS,
     MAX_INT,
     CatalogueAnswer,
     ConfigAnswer,
@@ -72,7 +73,7 @@ def health() -> dict[str, str]:
     "/enroll",
     status_code=201,
     response_model=EnrollAnswer,
-    responses={404: {"model": ErrorBody}, 410: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+    responses={404: {"model": ErrorBody}, 410: {"model": ErrorBody}, **BODY_ERRORS},
 )
 def enroll(body: EnrollRequest, ctx: Ctx) -> dict[str, Any]:
     """Trade a single-use enrollment code for a device token."""
@@ -128,7 +129,7 @@ def get_catalogue(
     return Response(body, media_type="application/json", headers=headers)
 
 
-@router.post("/events", response_model=EventsAnswer, responses=_401)
+@router.post("/events", response_model=EventsAnswer, responses={**_401, **BODY_ERRORS})
 def post_events(body: EventsRequest, ctx: Ctx, device: Dev) -> dict[str, Any]:
     """Store each event once; answer which ids are stored and which are refused, and why."""
     valid: list[IncomingEvent] = []
@@ -142,7 +143,7 @@ def post_events(body: EventsRequest, ctx: Ctx, device: Dev) -> dict[str, Any]:
     return {"accepted": list(dict.fromkeys(e.id for e in valid)), "rejected": rejected}
 
 
-@router.post("/heartbeat", response_model=HeartbeatAnswer, responses=_401)
+@router.post("/heartbeat", response_model=HeartbeatAnswer, responses={**_401, **BODY_ERRORS})
 def heartbeat(body: HeartbeatRequest, ctx: Ctx, device: Dev) -> dict[str, Any]:
     """Record the kiosk's health; answer what it should fetch and the commands it owes."""
     report = body.model_dump(mode="json")

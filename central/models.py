@@ -41,6 +41,14 @@ class ErrorBody(BaseModel):
     error: ErrorInfo
 
 
+# What any operation that reads a JSON body may answer besides its own outcomes.
+BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "the body is not JSON"},
+    413: {"model": ErrorBody, "description": "the body is too large"},
+    422: {"model": ErrorBody, "description": "the body breaks the schema"},
+}
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     version: str

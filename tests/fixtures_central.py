@@ -41,7 +41,10 @@ class RunningServer:
 
     def admin(self, method: str, path: str, body: Any = None) -> requests.Response:
         return requests.request(
-            method, f"{self.url}/api/v1/admin{path}", json=body, timeout=10,
+            method,
+            f"{self.url}/api/v1/admin{path}",
+            json=body,
+            timeout=10,
             headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
         )
 
@@ -77,8 +80,12 @@ def start_server(
     releases = directory / "releases"
     app = create_app(store, releases, dossiers=dossiers)
     config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off",
-        ssl_certfile=ssl_certfile, ssl_keyfile=ssl_keyfile,
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
     )
     server = uvicorn.Server(config)
     sock = free_socket()
@@ -179,7 +186,9 @@ class FaultyServer:
         httpd.server_bind()
         httpd.server_activate()
         self._httpd = httpd
-        threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
 
 class _ProxyHandler(BaseHTTPRequestHandler):
@@ -242,7 +251,9 @@ def _act(handler: _ProxyHandler, fault: Fault, body: bytes) -> None:
         else:
             _send(handler, 200, b"{}")
     elif kind == "status":
-        body_out = fault.body or json.dumps({"error": {"code": "test", "message": "fault"}}).encode()
+        body_out = (
+            fault.body or json.dumps({"error": {"code": "test", "message": "fault"}}).encode()
+        )
         _send(handler, fault.status, body_out, fault.headers)
     elif kind == "truncated":
         status, _, data = forwarded or (200, [], b'{"accepted": [], "rejected": []}' * 50)
@@ -261,7 +272,9 @@ def _act(handler: _ProxyHandler, fault: Fault, body: bytes) -> None:
         raise AssertionError(f"unknown fault {kind}")
 
 
-def _send(handler: _ProxyHandler, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+def _send(
+    handler: _ProxyHandler, status: int, body: bytes, headers: dict[str, str] | None = None
+) -> None:
     handler.send_response(status)
     handler.send_header("Content-Type", "application/json")
     for key, value in (headers or {}).items():

@@ -18,7 +18,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_enroll_code_needs_an_existing_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_enroll_code_needs_an_existing_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = str(tmp_path / "c.db")
     code, _, err = run(capsys, "enroll-code", "--site", "me-linh-xa", "--db", db)
     assert code == 1 and "kiosk-central site set" in err
@@ -29,19 +31,37 @@ def test_enroll_code_needs_an_existing_site(tmp_path: Path, capsys: pytest.Captu
     assert len(issued) == 9 and issued[4] == "-"
 
 
-def test_catalogue_publish_reports_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_catalogue_publish_reports_every_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = str(tmp_path / "c.db")
     good = tmp_path / "catalogue.json"
-    good.write_text(json.dumps({
-        "format": "kiosk-catalogue/1", "version": 7, "fields": [{"id": "ho-tich", "name": "Hộ tịch"}],
-        "procedures": [{"code": "1.001193", "name": "Đăng ký khai sinh", "field": "ho-tich", "level": "xa"}],
-    }), encoding="utf-8")
+    good.write_text(
+        json.dumps(
+            {
+                "format": "kiosk-catalogue/1",
+                "version": 7,
+                "fields": [{"id": "ho-tich", "name": "Hộ tịch"}],
+                "procedures": [
+                    {
+                        "code": "1.001193",
+                        "name": "Đăng ký khai sinh",
+                        "field": "ho-tich",
+                        "level": "xa",
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     code, out, _ = run(capsys, "catalogue", "publish", str(good), "--db", db)
     assert code == 0 and "published version 7: 1 procedures" in out
     code, _, err = run(capsys, "catalogue", "publish", str(good), "--db", db)
     assert code == 1 and "not newer" in err
     bad = tmp_path / "bad.json"
-    bad.write_text('{"format": "kiosk-catalogue/1", "version": 8, "fields": [], "procedures": [{"code": "x"}]}')
+    bad.write_text(
+        '{"format": "kiosk-catalogue/1", "version": 8, "fields": [], "procedures": [{"code": "x"}]}'
+    )
     code, _, err = run(capsys, "catalogue", "publish", str(bad), "--db", db)
     assert code == 1
     assert "$.procedures[0].name: is required" in err and "not published; 3 problem(s)" in err
@@ -50,7 +70,9 @@ def test_catalogue_publish_reports_every_problem(tmp_path: Path, capsys: pytest.
     assert run(capsys, "catalogue", "publish", str(notjson), "--db", db)[0] == 1
 
 
-def test_admin_token_is_printed_once_and_stored_hashed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_admin_token_is_printed_once_and_stored_hashed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "c.db"
     code, out, _ = run(capsys, "admin-token", "--name", "console", "--db", str(db))
     token = out.strip()

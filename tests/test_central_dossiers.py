@@ -46,13 +46,15 @@ def test_lateness_is_worked_out_when_the_source_does_not_say() -> None:
 
 
 def test_imported_dossiers_answer_lookups_masked(central_server, tmp_path: Path) -> None:
-    assert central_server.admin("POST", "/dossiers", {"dossiers": [RECORD]}).json() == {"imported": 1}
+    assert central_server.admin("POST", "/dossiers", {"dossiers": [RECORD]}).json() == {
+        "imported": 1
+    }
     _, token = enroll(central_server)
     answer = call(central_server, token, "GET", f"/dossiers/{RECORD['code'].lower()}")
     assert answer.status_code == 200
     body = answer.json()
     assert body["applicant"] == "Nguyễn V*** A"
-    assert "Văn" not in answer.text and "An\"" not in answer.text
+    assert "Văn" not in answer.text and 'An"' not in answer.text
     assert body["status"] == "processing"
     missing = call(central_server, token, "GET", "/dossiers/000.00.06.H56-000000-0000")
     assert (missing.status_code, missing.json()["error"]["code"]) == (404, "dossier_unknown")
@@ -95,7 +97,15 @@ class ProvinceSystem:
             raise ConnectionError("the province's database is down")
         if code != "H56-1":
             return None
-        return DossierRecord(**{**RECORD, "code": "H56-1", "applicant": "Phạm Thị Hoa", "status": "ready", "late": False})
+        return DossierRecord(
+            **{
+                **RECORD,
+                "code": "H56-1",
+                "applicant": "Phạm Thị Hoa",
+                "status": "ready",
+                "late": False,
+            }
+        )
 
 
 @pytest.mark.parametrize("fail", [False, True])

@@ -19,8 +19,12 @@ def release(central_server: RunningServer) -> str:
     (folder / "kiosk-1.4.3-py3-none-any.whl").write_bytes(WHEEL)
     (folder / "stray.txt").write_text("not in the manifest")
     envelope = {
-        "manifest": {"version": "1.4.3", "files": [{"name": "kiosk-1.4.3-py3-none-any.whl", "sha256": "…", "size": len(WHEEL)}]},
-        "key_id": "test", "signature": "c2ln",
+        "manifest": {
+            "version": "1.4.3",
+            "files": [{"name": "kiosk-1.4.3-py3-none-any.whl", "sha256": "…", "size": len(WHEEL)}],
+        },
+        "key_id": "test",
+        "signature": "c2ln",
     }
     (folder / "manifest.json").write_text(json.dumps(envelope))
     return "1.4.3"
@@ -31,7 +35,10 @@ def test_manifest_is_served_as_signed(central_server: RunningServer, release: st
     answer = call(central_server, token, "GET", f"/releases/{release}/manifest")
     assert answer.json()["manifest"]["version"] == "1.4.3"
     assert answer.json()["signature"] == "c2ln"
-    assert call(central_server, token, "GET", "/releases/9.9.9/manifest").json()["error"]["code"] == "release_unknown"
+    assert (
+        call(central_server, token, "GET", "/releases/9.9.9/manifest").json()["error"]["code"]
+        == "release_unknown"
+    )
 
 
 LAST = len(WHEEL) - 1
@@ -50,11 +57,20 @@ LAST = len(WHEEL) - 1
     ],
 )
 def test_files_support_range(
-    central_server: RunningServer, release: str, range_header: str | None, span: tuple[int, int] | None
+    central_server: RunningServer,
+    release: str,
+    range_header: str | None,
+    span: tuple[int, int] | None,
 ) -> None:
     _, token = enroll(central_server)
     headers = {"Range": range_header} if range_header else {}
-    answer = call(central_server, token, "GET", f"/releases/{release}/files/kiosk-1.4.3-py3-none-any.whl", headers=headers)
+    answer = call(
+        central_server,
+        token,
+        "GET",
+        f"/releases/{release}/files/kiosk-1.4.3-py3-none-any.whl",
+        headers=headers,
+    )
     if span is None:
         assert answer.status_code == 200
         assert answer.content == WHEEL
@@ -67,15 +83,22 @@ def test_files_support_range(
 
 def test_range_past_the_end_is_416(central_server: RunningServer, release: str) -> None:
     _, token = enroll(central_server)
-    answer = call(central_server, token, "GET", f"/releases/{release}/files/kiosk-1.4.3-py3-none-any.whl",
-                  headers={"Range": f"bytes={len(WHEEL)}-"})
+    answer = call(
+        central_server,
+        token,
+        "GET",
+        f"/releases/{release}/files/kiosk-1.4.3-py3-none-any.whl",
+        headers={"Range": f"bytes={len(WHEEL)}-"},
+    )
     assert answer.status_code == 416
     assert answer.headers["Content-Range"] == f"bytes */{len(WHEEL)}"
     assert answer.json()["error"]["code"] == "range_not_satisfiable"
 
 
 @pytest.mark.parametrize("name", ["stray.txt", "manifest.json", "..%2Fcentral.db", "missing.whl"])
-def test_only_files_the_manifest_lists_are_served(central_server: RunningServer, release: str, name: str) -> None:
+def test_only_files_the_manifest_lists_are_served(
+    central_server: RunningServer, release: str, name: str
+) -> None:
     _, token = enroll(central_server)
     answer = call(central_server, token, "GET", f"/releases/{release}/files/{name}")
     assert answer.status_code == 404
