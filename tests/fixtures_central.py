@@ -26,6 +26,7 @@ from central.context import utc_now
 from central.dossiers import DossierSource
 from central.sqlite import SQLiteStore
 from central.storage import Site
+from tests.fixtures_core import DEMO_CONFIG
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 SITE = Site("me-linh-xa", "UBND xã Mê Linh", "Asia/Ho_Chi_Minh")
@@ -84,6 +85,7 @@ def start_server(
         log_level="warning",
         access_log=False,
         lifespan="off",
+        timeout_graceful_shutdown=1,
         ssl_certfile=ssl_certfile,
         ssl_keyfile=ssl_keyfile,
     )
@@ -312,3 +314,77 @@ def faulty(central_server: RunningServer) -> Iterator[FaultyServer]:
     proxy = FaultyServer(central_server.url)
     yield proxy
     proxy.down()
+
+
+# --- a kiosk enrolled with the server ---------------------------------------------------------
+
+# Short timeouts and near-zero backoff: faults are felt in a second, not in minutes.
+FAST = {
+    "server.connect_timeout_s": 1.0,
+    "server.read_timeout_s": 1.0,
+    "server.call_deadline_s": 4.0,
+}
+
+
+@dataclass
+class Kiosk:
+    db: Any
+    state_dir: Path
+    device_id: str
+    server: RunningServer
+
+    def agent(self, **kw: Any) -> Any:
+        from kiosk import config
+        from kiosk.sync.agent import Agent
+        from kiosk.sync.client import RetryPolicy
+
+        loaded = config.load(site_file=DEMO_CONFIG, state_dir=self.state_dir, overrides=FAST)
+        retry = kw.pop("retry", RetryPolicy(attempts=3, base_s=0.01, cap_s=0.05))
+        return Agent(self.db, self.state_dir, loaded, site_file=DEMO_CONFIG, retry=retry, **kw)
+
+    def add_tickets(self, count: int, start: int = 1) -> list[str]:
+        """Issue-like ticket.issued events, committed as the queue commits them."""
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        from kiosk import outbox, store
+
+        at = datetime.now(ZoneInfo(SITE.timezone))  # the queue numbers days in the site's time
+        ids = []
+        with store.transaction(self.db):
+            for n in range(start, start + count):
+                data = {
+                    "ticket": f"A{n % 10000:03d}",
+                    "service": "A",
+                    "number": n % 10000,
+                    "day": at.date().isoformat(),
+                    "priority": None,
+                    "issued_at": at.isoformat(),
+                }
+                ids.append(outbox.add(self.db, "ticket.issued", data, at))
+        return ids
+
+    def server_event_ids(self) -> list[str]:
+        events = self.server.store.list_events(self.device_id, None, 0, 1_000_000)
+        return [e.id for e in events]
+
+
+def enroll_kiosk(server: RunningServer, db: Any, state_dir: Path, url: str | None = None) -> Kiosk:
+    from kiosk.sync.enrollment import enroll
+
+    answer = enroll(db, state_dir, url or server.url, server.enrollment_code())
+    return Kiosk(db, state_dir, answer.device_id, server)
+
+
+@pytest.fixture
+def kiosk(central_server: RunningServer, db: Any, state_dir: Path) -> Kiosk:
+    """A kiosk enrolled directly with the real server."""
+    return enroll_kiosk(central_server, db, state_dir)
+
+
+@pytest.fixture
+def flaky_kiosk(
+    central_server: RunningServer, faulty: FaultyServer, db: Any, state_dir: Path
+) -> Kiosk:
+    """A kiosk whose link to the real server goes through the misbehaving server."""
+    return enroll_kiosk(central_server, db, state_dir, faulty.url)

@@ -17,7 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from kiosk import config, outbox, store
-from kiosk.errors import ConfigError, KioskError, NotEnrolled, SyncError
+from kiosk.errors import BadAnswer, ConfigError, KioskError, NotEnrolled, SyncError
 from kiosk.sync import enrollment
 from kiosk.sync.catalogue_sync import sync_catalogue
 from kiosk.sync.client import DEFAULT_RETRY, RetryPolicy, ServerClient, Timeouts
@@ -30,6 +30,8 @@ from kiosk.sync.server_commands import Handler, restart_ui, run_commands
 log = logging.getLogger("kiosk.sync")
 OUTBOX_POLL_S = 5.0
 ENROLL_POLL_S = 10.0
+# A Retry-After is obeyed up to an hour; a server asking for more is probably misconfigured.
+MAX_RETRY_AFTER_S = 3600.0
 
 
 class Agent:
@@ -64,15 +66,23 @@ class Agent:
         """Every part once: outbox, heartbeat (and its commands), config, catalogue."""
         report = PassReport()
         self._full_requested = False
-        for name, part in (
+        parts = (
             ("outbox", self._outbox),
             ("heartbeat", self._heartbeat),
             ("config", self._config),
             ("catalogue", self._catalogue),
-        ):
+        )
+        for name, part in parts:
             result = self._run_part(name, part)
             report.parts.append(result)
             if result.figures.get("not_enrolled"):
+                break
+            if result.figures.get("unreachable"):
+                # Each further call would wait out its own deadline on a dead link.
+                report.parts.extend(
+                    PartResult(later, False, "skipped: the server did not answer")
+                    for later, _ in parts[len(report.parts) :]
+                )
                 break
         if outbox.counts(self.db)["pending"] and report.ok:
             report.parts.append(self._run_part("outbox", self._outbox))  # command.done events
@@ -81,8 +91,10 @@ class Agent:
     def heartbeat_pass(self) -> PassReport:
         """Outbox, heartbeat and commands; config and catalogue only when the server has newer."""
         report = PassReport()
-        for name, part in (("outbox", self._outbox), ("heartbeat", self._heartbeat)):
-            report.parts.append(self._run_part(name, part))
+        report.parts.append(self._run_part("outbox", self._outbox))
+        if report.parts[0].figures.get("unreachable"):
+            return report
+        report.parts.append(self._run_part("heartbeat", self._heartbeat))
         beat = report.parts[-1]
         if beat.ok and beat.figures.get("config_behind"):
             report.parts.append(self._run_part("config", self._config))
@@ -98,9 +110,16 @@ class Agent:
         except NotEnrolled as exc:
             self._not_enrolled(str(exc))
             result = PartResult(name, False, f"not enrolled: {exc}", {"not_enrolled": True})
+        except BadAnswer as exc:  # it answered, wrongly: the other parts may still work
+            result = PartResult(name, False, str(exc), call_failed=True)
         except SyncError as exc:
             result = PartResult(
-                name, False, str(exc), call_failed=True, retry_after_s=exc.retry_after_s
+                name,
+                False,
+                str(exc),
+                {"unreachable": True},
+                call_failed=True,
+                retry_after_s=exc.retry_after_s,
             )
         except KioskError as exc:
             result = PartResult(name, False, str(exc))
@@ -222,14 +241,14 @@ class Agent:
 
     def backoff_after(self, report: PassReport) -> float:
         """0 after a pass whose calls all got through; else seconds to wait: a growing,
-        jittered backoff, or the server's Retry-After when that is longer (cap 5 min)."""
+        jittered backoff (cap 5 min), or the server's Retry-After when that is longer."""
         failed = [p for p in report.parts if p.call_failed]
         if not failed:
             self.failures = 0
             return 0.0
         self.failures += 1
-        asked = max((p.retry_after_s or 0.0) for p in failed)
-        return min(self.retry.cap_s, max(asked, self.retry.delay(self.failures)))
+        asked = min(MAX_RETRY_AFTER_S, max((p.retry_after_s or 0.0) for p in failed))
+        return max(asked, min(self.retry.cap_s, self.retry.delay(self.failures)))
 
 
 def _mtime(path: Path) -> float | None:
