@@ -34,7 +34,11 @@ def main(names: list[str]) -> int:
     table = [header] + [(b, f.name, _fmt(f.value), f.unit, f.goal) for b, f in rows]
     widths = [max(len(r[i]) for r in table) for i in range(5)]
     for i, row in enumerate(table):
-        print("  ".join(c.ljust(w) if j != 2 else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip())
+        print(
+            "  ".join(
+                c.ljust(w) if j != 2 else c.rjust(w) for j, (c, w) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+        )
         if i == 0:
             print("  ".join("-" * w for w in widths))
     return 0

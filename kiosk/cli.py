@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
+import os
 import sys
 
-from kiosk import __version__
 from kiosk.errors import ConfigError, KioskError
 
 COMMAND_MODULES = (
     "kiosk.commands.app",
     "kiosk.commands.settings",
+    "kiosk.commands.catalogue",
     "kiosk.commands.sync",
 )
 
@@ -28,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=os.environ.get("KIOSK_LOG_LEVEL", "INFO").upper(),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)

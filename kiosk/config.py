@@ -26,7 +26,6 @@ from kiosk.errors import ConfigError
 
 SITE_FILE = Path("/etc/kiosk/kiosk.toml")
 SERVER_SETTINGS_FILE = "server-settings.json"
-PACKAGED = "packaged defaults"
 
 # Keys (dotted prefixes) that the central server may set (PROTOCOL.md, GET /config).
 SERVER_KEYS = (
@@ -157,6 +156,7 @@ class Loaded:
 
     settings: Settings
     origins: dict[str, str]
+    site_file: Path | None = None
 
 
 def packaged_defaults_path() -> Path:
@@ -222,7 +222,7 @@ def load(
         _merge(merged, data, label, origins, "")
     settings = _build(Settings, merged, "", origins)
     validate_services(settings)
-    return Loaded(settings=settings, origins=origins)
+    return Loaded(settings=settings, origins=origins, site_file=site_file)
 
 
 def check_server_settings(settings: Mapping[str, Any], base: Loaded | None = None) -> list[str]:
@@ -231,20 +231,10 @@ def check_server_settings(settings: Mapping[str, Any], base: Loaded | None = Non
     if problems:
         return problems
     try:
-        load(site_file=_site_file_of(base), server_settings=settings)
+        load(site_file=base.site_file if base else None, server_settings=settings)
     except ConfigError as exc:
         problems.append(str(exc))
     return problems
-
-
-def _site_file_of(base: Loaded | None) -> Path | None:
-    if base is None:
-        return None
-    for label in base.origins.values():
-        if label not in (PACKAGED, "server", "command line") and label.endswith(".toml"):
-            if Path(label) != packaged_defaults_path():
-                return Path(label)
-    return None
 
 
 def _only_server_keys(data: dict[str, Any], label: str) -> dict[str, Any]:
@@ -276,8 +266,9 @@ def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _merge(into: dict[str, Any], data: Mapping[str, Any], label: str, origins: dict[str, str],
-           prefix: str) -> None:
+def _merge(
+    into: dict[str, Any], data: Mapping[str, Any], label: str, origins: dict[str, str], prefix: str
+) -> None:
     for key, value in data.items():
         dotted = prefix + key
         if isinstance(value, Mapping) and isinstance(into.get(key), dict):
@@ -298,7 +289,11 @@ def _record(value: Any, label: str, origins: dict[str, str], dotted: str) -> Non
 
 
 def _where(origins: Mapping[str, str], dotted: str) -> str:
-    parts = re.sub(r"\[\d+\]", "", dotted).split(".")
+    plain = re.sub(r"\[\d+\]", "", dotted)
+    below = [label for key, label in origins.items() if key.startswith(plain + ".")]
+    if below:
+        return below[-1]
+    parts = plain.split(".")
     while parts:
         label = origins.get(".".join(parts))
         if label:
@@ -337,7 +332,7 @@ def _build(cls: type, data: Any, prefix: str, origins: Mapping[str, str]) -> Any
 def _convert(hint: Any, value: Any, dotted: str, origins: Mapping[str, str]) -> Any:
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
-    if dataclasses.is_dataclass(hint):
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         return _build(hint, value, dotted + ".", origins)
     if origin is Literal:
         if value not in args or isinstance(value, bool) != isinstance(args[0], bool):

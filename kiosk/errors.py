@@ -22,7 +22,12 @@ class CatalogueError(KioskError):
 
 
 class QueueError(KioskError):
-    """A ticket cannot be issued (closed, full, clock wrong, unknown service)."""
+    """A ticket cannot be issued or found; `reason` is a code the screens translate
+    (closed, daily_limit, series_exhausted, clock_wrong, unknown_service, unknown_ticket, …)."""
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or "error"
 
 
 class PrinterError(KioskError):

@@ -1,4 +1,4 @@
-"""Shared fixtures. Each feature keeps its own fixtures in tests/fixtures_<feature>.py, listed here."""
+"""Shared fixtures. Each feature keeps its fixtures in tests/fixtures_<feature>.py, listed here."""
 
 from __future__ import annotations
 
@@ -9,5 +9,8 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 
 pytest_plugins = [
     "tests.fixtures_core",
+    "tests.fixtures_ui",
+    "tests.fixtures_queue",
+    "tests.fixtures_catalogue",
     "tests.fixtures_central",
 ]

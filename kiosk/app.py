@@ -1,0 +1,220 @@
+"""The Kivy App: builds the services once, hands them to each screen, locks the kiosk down.
+
+Nothing else lives here: what a screen does is in kiosk/screens/, what the kiosk does is in the
+core modules. This module and kiosk/screens/ are the only ones that import Kivy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kiosk.i18n import translate
+from kiosk.services import Services, build_services
+
+log = logging.getLogger("kiosk.app")
+
+# Kivy reads its settings when first imported, so the environment is set before any kivy import
+# (see configure_kivy); the names below are imported lazily inside functions for that reason.
+
+
+def configure_kivy(settings: Any, state_dir: Path, windowed: bool, size: str | None) -> tuple[int, int]:
+    """Set Kivy's Config from our settings; must run before kivy.core.window is imported."""
+    os.environ.setdefault("KIVY_HOME", str(state_dir / "kivy"))  # not ~/.kivy: state stays in one place
+    Path(os.environ["KIVY_HOME"]).mkdir(parents=True, exist_ok=True)  # Kivy's own mkdir has no parents
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    # Kivy's own mode swallows sys.stderr into its logger; ours logs to stderr (journald).
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    os.environ.setdefault("KCFG_KIVY_LOG_LEVEL", "warning")
+    if not os.environ.get("SDL_VIDEODRIVER") and not _has_display():
+        # No X, no Wayland, no KMS device: render offscreen (CI, SSH, screenshots).
+        os.environ["SDL_VIDEODRIVER"] = "offscreen"
+    from kivy.config import Config
+
+    width, height = (int(v) for v in (size or settings.ui.size).split("x"))
+    fullscreen = settings.ui.fullscreen and not windowed
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "keyboard_mode", "system")
+    Config.set("kivy", "pause_on_minimize", "0")
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "borderless", "1" if fullscreen else "0")
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "rotation", str(settings.ui.rotation))
+    Config.set("graphics", "show_cursor", "1" if settings.ui.show_cursor or windowed else "0")
+    Config.set("graphics", "resizable", "0" if fullscreen else "1")
+    Config.set("graphics", "multisamples", "0")  # flat UI: MSAA buffers would cost ~50 MB at 1080p
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    return width, height
+
+
+def _has_display() -> bool:
+    return bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or any(Path("/dev/dri").glob("card*"))
+    )
+
+
+def build_app_class() -> type:
+    """Define KioskApp once Kivy is configured (defining it imports Kivy)."""
+    from kivy.app import App
+    from kivy.clock import Clock
+    from kivy.core.window import Window
+    from kivy.properties import NumericProperty, StringProperty
+
+    from kiosk import sdnotify
+    from kiosk.screens import KioskScreenManager, load_screens
+
+    class KioskApp(App):
+        lang = StringProperty("vi")
+        u = NumericProperty(1.0)  # layout unit: 1 px at a 1080-px short side
+        portrait = NumericProperty(1)
+        clock_text = StringProperty("")
+        date_text = StringProperty("")
+
+        def __init__(self, services: Services, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.services = services
+            self.title = services.settings.site.name
+            self.lang = services.settings.ui.default_language
+            self.last_touch = time.monotonic()
+            self.first_frame_at: float | None = None
+            self.on_first_frame: list[Callable[[KioskApp], None]] = []
+            self.use_kivy_settings = False
+            self._events: list[Any] = []
+
+        # --- building -------------------------------------------------------------------
+        def build(self) -> Any:
+            load_screens()
+            self.sm = KioskScreenManager(self.services)
+            Window.bind(size=self._resized)
+            self._resized(Window, Window.size)
+            self._tick(0)
+            self._lock_down()
+            self._events += [
+                Clock.schedule_interval(self._tick, 1.0),
+                Clock.schedule_interval(self._check_idle, 1.0),
+            ]
+            Window.bind(on_draw=self._drawn)
+            return self.sm
+
+        def open_settings(self, *_args: Any) -> bool:
+            return False  # Kivy opens its settings panel on F1; a citizen must never see it
+
+        def tr(self, key: str, lang: str | None = None, **values: Any) -> str:
+            """A UI string; kv rules pass app.lang so they update on a language switch."""
+            return translate(lang or self.lang, key, **values)
+
+        def _resized(self, _window: Any, size: tuple[int, int]) -> None:
+            width, height = size
+            self.u = min(width, height) / 1080
+            self.portrait = 1 if height >= width else 0
+
+        def _tick(self, _dt: float) -> None:
+            from kiosk.i18n import format_date, format_time
+
+            now = self.services.now()
+            self.clock_text = format_time(now)
+            self.date_text = format_date(now, self.lang)
+
+        def on_lang(self, _app: Any, _lang: str) -> None:
+            self._tick(0)
+
+        def toggle_language(self) -> None:
+            languages = list(self.services.settings.ui.languages)
+            index = languages.index(self.lang) if self.lang in languages else -1
+            self.lang = languages[(index + 1) % len(languages)]
+
+        # --- lock-down and idle -------------------------------------------------------------
+        def _lock_down(self) -> None:
+            Window.bind(on_request_close=lambda *_a, **_k: True)  # refuse every close request
+            Window.bind(on_keyboard=self._on_keyboard)
+            Window.bind(on_touch_down=self._touched)
+            Window.bind(on_key_down=self._touched)
+
+        def _on_keyboard(self, _window: Any, key: int, *_args: Any) -> bool:
+            self._touched()
+            return key == 27  # Esc (and Android back): swallowed, never leaves the app
+
+        def _touched(self, *_args: Any) -> None:
+            self.last_touch = time.monotonic()
+
+        def _check_idle(self, _dt: float) -> None:
+            idle = time.monotonic() - self.last_touch
+            if idle < self.services.settings.ui.idle_timeout_s:
+                return
+            at_rest = self.sm.current == "home" and self.lang == self.services.settings.ui.default_language
+            if not at_rest and not self.sm.busy():
+                self.go_home(reset=True)
+
+        def go_home(self, reset: bool = False) -> None:
+            """Back to the home screen; with reset, every input cleared and the default language."""
+            if reset:
+                self.sm.reset_all()
+                self.lang = self.services.settings.ui.default_language
+            self.sm.go("home")
+
+        # --- systemd ------------------------------------------------------------------------
+        def _drawn(self, *_args: Any) -> None:
+            Window.unbind(on_draw=self._drawn)
+            self.first_frame_at = time.monotonic()
+            log.info("first frame drawn")
+            sdnotify.notify("READY=1")
+            interval = sdnotify.watchdog_interval_s()
+            if interval:
+                self._events.append(
+                    Clock.schedule_interval(lambda _dt: sdnotify.notify("WATCHDOG=1"), interval)
+                )
+            for callback in self.on_first_frame:
+                Clock.schedule_once(lambda _dt, cb=callback: cb(self), 0)
+
+        def shutdown(self) -> None:
+            """Cancel this app's clock events (tests build several apps in one process)."""
+            for event in self._events:
+                event.cancel()
+            self._events.clear()
+            Window.unbind(on_keyboard=self._on_keyboard)
+            Window.unbind(on_touch_down=self._touched)
+            Window.unbind(on_key_down=self._touched)
+            Window.unbind(size=self._resized)
+            self.sm.shutdown()
+
+    return KioskApp
+
+
+def create_app(services: Services) -> Any:
+    return build_app_class()(services)
+
+
+def run(args: argparse.Namespace, prepare: Callable[[Any], None] | None = None) -> int:
+    """`kiosk run`: load settings, configure Kivy, build the services and the app, run it."""
+    from kiosk.commands import load_config, state_dir
+
+    loaded = load_config(args)
+    configure_kivy(
+        loaded.settings,
+        state_dir(args),
+        getattr(args, "windowed", False),
+        getattr(args, "size", None),
+    )
+    services = build_services(loaded.settings, state_dir(args))
+    app = create_app(services)
+    from kivy.clock import Clock
+
+    # systemd stops us with SIGTERM; close requests from the window are refused, this is not.
+    signal.signal(signal.SIGTERM, lambda *_a: Clock.schedule_once(lambda _dt: app.stop(), 0))
+    if getattr(args, "exit_after", None):
+        Clock.schedule_once(lambda _dt: app.stop(), args.exit_after)
+    if prepare is not None:
+        prepare(app)
+    try:
+        app.run()
+    finally:
+        services.close()
+    return int(getattr(app, "exit_code", 0))

@@ -1,0 +1,56 @@
+"""The app shell, headless with real touch events: start, language, idle timeout, lock-down."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+
+def test_app_starts_on_home_with_office_name_and_vietnamese_clock(app_factory) -> None:
+    ui = app_factory()
+    assert ui.app.sm.current == "home"
+    texts = ui.texts()
+    assert "UBND xã Mê Linh" in texts
+    assert "BỘ PHẬN MỘT CỬA" in texts
+    assert any(t.startswith(("Thứ ", "Chủ Nhật")) for t in texts), texts
+
+
+def test_language_toggle_by_touch_switches_every_string(app_factory) -> None:
+    ui = app_factory()
+    ui.tap(ui.find_text("English"))
+    assert ui.app.lang == "en"
+    assert "Welcome" in ui.texts()
+    assert "Xin kính chào quý khách" not in ui.texts()
+    ui.tap(ui.find_text("Tiếng Việt"))
+    assert ui.app.lang == "vi"
+    assert "Xin kính chào quý khách" in ui.texts()
+
+
+def test_idle_timeout_returns_home_in_default_language(app_factory) -> None:
+    ui = app_factory()
+    ui.tap(ui.find_text("English"))
+    assert ui.app.lang == "en"
+    ui.app.last_touch -= ui.app.services.settings.ui.idle_timeout_s + 1
+    ui.pump(seconds=1.2)
+    assert ui.app.lang == "vi"
+    assert ui.app.sm.current == "home"
+
+
+def test_touch_resets_the_idle_clock(app_factory) -> None:
+    ui = app_factory()
+    ui.tap(ui.find_text("English"))
+    ui.app.last_touch -= ui.app.services.settings.ui.idle_timeout_s - 5
+    ui.tap_at(10, 10)
+    ui.pump(seconds=1.2)
+    assert ui.app.lang == "en"
+
+
+def test_escape_is_swallowed_and_close_requests_refused(app_factory) -> None:
+    ui = app_factory()
+    assert ui.key(27) is True
+    refused = ui.window.dispatch("on_request_close")
+    assert refused is True
+    ui.pump(frames=3)
+    assert ui.app.root.get_root_window() is ui.window
+    assert ui.app.open_settings() is False

@@ -1,0 +1,106 @@
+"""`kiosk run` and `kiosk screenshot` as processes, the way systemd and a developer start them."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures_core import DEMO_CONFIG
+
+pytestmark = pytest.mark.ui
+
+
+def kiosk(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 90
+) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("SDL_VIDEODRIVER", None)
+    full_env["KIVY_NO_CONSOLELOG"] = "0"
+    command = [
+        sys.executable,
+        "-m",
+        "kiosk",
+        "--config",
+        str(DEMO_CONFIG),
+        "--state-dir",
+        str(tmp_path / "state"),
+        *args,
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=full_env)
+
+
+def test_run_exit_after_exits_zero_and_tells_systemd_ready_and_watchdog(tmp_path: Path) -> None:
+    address = str(tmp_path / "notify.sock")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(address)
+        sock.settimeout(0)
+        result = kiosk(
+            tmp_path,
+            "run",
+            "--exit-after",
+            "3",
+            env={"NOTIFY_SOCKET": address, "WATCHDOG_USEC": "1000000"},
+        )
+        messages = []
+        while True:
+            try:
+                messages.append(sock.recv(256).decode())
+            except BlockingIOError:
+                break
+    assert result.returncode == 0, (result.stdout[-2000:], result.stderr[-2000:])
+    assert messages[0] == "READY=1"
+    assert messages.count("WATCHDOG=1") >= 2
+
+
+def test_version_names_software_and_schema(tmp_path: Path) -> None:
+    result = kiosk(tmp_path, "version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("kiosk 0.1.0 (database schema ")
+
+
+def test_screenshot_renders_home_in_both_languages(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "screenshot",
+            "--screen",
+            "home",
+            "--lang",
+            "vi",
+            "--lang",
+            "en",
+            "--size",
+            "1920x1080",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    from PIL import Image
+
+    for lang in ("vi", "en"):
+        image = Image.open(tmp_path / f"home-{lang}-landscape.png")
+        assert image.size == (1920, 1080)
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+        assert colours is not None and len(colours) > 50  # drawn, not a blank frame
+
+
+def test_screenshot_of_unknown_screen_names_the_known_ones(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "screenshot", "--screen", "nope", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert result.returncode != 0
+    assert "no such screen: nope; known: home" in result.stderr
