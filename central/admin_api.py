@@ -98,9 +98,7 @@ def put_site(site_id: SiteId, body: SiteIn, ctx: Ctx) -> dict[str, str]:
     try:
         ZoneInfo(body.timezone)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ApiError(
-            422, "invalid_request", f"timezone: {body.timezone!r} is not a timezone"
-        ) from None
+        raise ApiError(422, "invalid_request", f"timezone: {body.timezone!r} is not a timezone") from None
     ctx.store.put_site(Site(site_id, body.name, body.timezone))
     return {"id": site_id, "name": body.name, "timezone": body.timezone}
 
@@ -151,9 +149,7 @@ def revoke_device(device_id: DeviceId, ctx: Ctx) -> dict[str, Any]:
     return _device_view(ctx, _device(ctx, device_id))
 
 
-@router.post(
-    "/devices/{device_id}/commands", status_code=201, response_model=CommandView, responses=_B
-)
+@router.post("/devices/{device_id}/commands", status_code=201, response_model=CommandView, responses=_B)
 def queue_command(device_id: DeviceId, body: CommandRequest, ctx: Ctx) -> dict[str, Any]:
     """Queue a command; it rides on every heartbeat answer until the kiosk acknowledges it."""
     _device(ctx, device_id)

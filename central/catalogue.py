@@ -1,26 +1,23 @@
 """Publishing catalogues (../shared/CATALOGUE.md) and answering GET /catalogue with a full
 catalogue or a delta since the kiosk's version.
 
-The server checks the rules a delta needs (format, a growing integer version, unique codes,
-each procedure's field and level) and normalises text to NFC. The kiosk validates each answer
-in full before applying it. TODO(catalogue branch): once kiosk.catalogue is merged, the server
-may run its `validate` here too, so operators see every rule broken at publish time."""
+A document is checked on publish with the kiosk's own validator (kiosk.catalogue.validate, the
+shared format's rules), so an operator sees every broken rule at once and no kiosk is ever sent
+what it would refuse. What is stored and sent is the validator's normalised form (NFC text,
+every optional key present) as canonical JSON, one body per procedure, in published order."""
 
 from __future__ import annotations
 
 import gzip
 import json
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from central.context import Central
-from central.models import MAX_INT
 from central.storage import CentralStore, PublishOutcome
-
-FORMAT = "kiosk-catalogue/1"
-LEVELS = frozenset({"trung-uong", "tinh", "xa", "huyen"})
+from kiosk.catalogue import validate
+from kiosk.errors import CatalogueError
 
 
 @dataclass(frozen=True)
@@ -28,98 +25,43 @@ class PreparedCatalogue:
     version: int
     published_at: str
     fields_json: str
-    procedures: dict[str, str]
+    procedures: dict[str, str]  # code → canonical JSON, in published order
+
+
+class InvalidCatalogue(ValueError):
+    """A document that breaks the format's rules; `problems` lists (json path, problem)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        first = f"{problems[0][0]}: {problems[0][1]}" if problems else ""
+        super().__init__(f"{len(problems)} problem(s); first: {first}")
+        self.problems = problems
 
 
 def canonical(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def nfc(value: Any) -> Any:
-    """Every string in a JSON value, keys included, in NFC."""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, list):
-        return [nfc(v) for v in value]
-    if isinstance(value, dict):
-        return {nfc(k): nfc(v) for k, v in value.items()}
-    return value
-
-
-def check_document(doc: Any) -> list[tuple[str, str]]:
-    """Every (json path, problem) that stops this document from being published."""
+def prepare(doc: Any, published_at: str) -> PreparedCatalogue:
+    """A document checked and normalised into the form the store keeps."""
     if not isinstance(doc, dict):
-        return [("$", "must be a JSON object")]
-    problems: list[tuple[str, str]] = []
-    if doc.get("format") != FORMAT:
-        problems.append(("$.format", f"must be {FORMAT!r}"))
-    version = doc.get("version")
-    if not isinstance(version, int) or isinstance(version, bool) or not 0 < version <= MAX_INT:
-        problems.append(("$.version", "must be a positive whole number"))
-    fields = doc.get("fields")
-    field_ids = _check_fields(fields, problems)
-    procedures = doc.get("procedures")
-    if not isinstance(procedures, list):
-        problems.append(("$.procedures", "must be a list"))
-        return problems
-    seen: set[str] = set()
-    for i, proc in enumerate(procedures):
-        _check_procedure(f"$.procedures[{i}]", proc, field_ids, seen, problems)
-    return problems
-
-
-def _check_fields(fields: Any, problems: list[tuple[str, str]]) -> set[str]:
-    if not isinstance(fields, list):
-        problems.append(("$.fields", "must be a list"))
-        return set()
-    ids: set[str] = set()
-    for i, item in enumerate(fields):
-        path = f"$.fields[{i}]"
-        if not isinstance(item, dict):
-            problems.append((path, "must be an object"))
-            continue
-        for key in ("id", "name"):
-            if not _text(item.get(key)):
-                problems.append((f"{path}.{key}", "is required and must be non-empty text"))
-        if isinstance(item.get("id"), str):
-            if item["id"] in ids:
-                problems.append((f"{path}.id", f"{item['id']!r} is used twice"))
-            ids.add(item["id"])
-    return ids
-
-
-def _check_procedure(
-    path: str, proc: Any, field_ids: set[str], seen: set[str], problems: list[tuple[str, str]]
-) -> None:
-    if not isinstance(proc, dict):
-        problems.append((path, "must be an object"))
-        return
-    for key in ("code", "name", "field", "level"):
-        if not _text(proc.get(key)):
-            problems.append((f"{path}.{key}", "is required and must be non-empty text"))
-    code = proc.get("code")
-    if isinstance(code, str) and _text(code):
-        if code in seen:
-            problems.append((f"{path}.code", f"{code!r} is used twice"))
-        seen.add(code)
-    if _text(proc.get("field")) and proc["field"] not in field_ids:
-        problems.append((f"{path}.field", f"{proc['field']!r} is not the id of a field"))
-    if _text(proc.get("level")) and proc["level"] not in LEVELS:
-        problems.append((f"{path}.level", f"must be one of {', '.join(sorted(LEVELS))}"))
-
-
-def _text(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
-def prepare(doc: dict[str, Any], published_at: str) -> PreparedCatalogue:
-    """A checked document in the form the store keeps: canonical NFC JSON per procedure."""
-    doc = nfc(doc)
+        raise InvalidCatalogue([("$", "must be a JSON object")])
+    try:
+        catalogue = validate(doc)
+    except CatalogueError as exc:
+        raise InvalidCatalogue(exc.errors or [("$", str(exc))]) from None
     return PreparedCatalogue(
-        version=doc["version"],
-        published_at=str(doc.get("published_at") or published_at),
-        fields_json=canonical(doc["fields"]),
-        procedures={p["code"]: canonical(p) for p in doc["procedures"]},
+        version=catalogue.version,
+        published_at=catalogue.published_at or published_at,
+        fields_json=canonical(list(catalogue.fields)),
+        procedures={p["code"]: canonical(p) for p in catalogue.procedures},
+    )
+
+
+def publish(store: CentralStore, doc: Any, now: datetime) -> PublishOutcome:
+    """Check and publish one document as a new version (`VersionConflict` if it does not grow)."""
+    prepared = prepare(doc, now.isoformat(timespec="seconds"))
+    return store.publish_catalogue(
+        prepared.version, prepared.published_at, prepared.fields_json, prepared.procedures
     )
 
 
@@ -150,9 +92,7 @@ def answer_body(ctx: Central, since: int | None) -> tuple[bytes, int, bool] | No
     return cached, head.version, True
 
 
-def _encode(
-    version: int, full: bool, fields_json: str, upserts: list[str], deletes: list[str]
-) -> bytes:
+def _encode(version: int, full: bool, fields_json: str, upserts: list[str], deletes: list[str]) -> bytes:
     # The bodies are stored encoded; joining them avoids decoding 6,000 procedures per request.
     return (
         f'{{"version":{version},"full":{"true" if full else "false"},"fields":{fields_json},'
@@ -170,23 +110,3 @@ def gzipped(ctx: Central, body: bytes, version: int, full: bool) -> bytes:
         cached = gzip.compress(body, compresslevel=6)
         ctx.full_catalogue_cache[key] = cached
     return cached
-
-
-class InvalidCatalogue(ValueError):
-    """A document that breaks the format's rules; `problems` lists (json path, problem)."""
-
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        first = f"{problems[0][0]}: {problems[0][1]}" if problems else ""
-        super().__init__(f"{len(problems)} problem(s); first: {first}")
-        self.problems = problems
-
-
-def publish(store: CentralStore, doc: Any, now: datetime) -> PublishOutcome:
-    """Check and publish one document as a new version (`VersionConflict` if it does not grow)."""
-    problems = check_document(doc)
-    if problems:
-        raise InvalidCatalogue(problems)
-    prepared = prepare(doc, now.isoformat(timespec="seconds"))
-    return store.publish_catalogue(
-        prepared.version, prepared.published_at, prepared.fields_json, prepared.procedures
-    )

@@ -58,8 +58,7 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
         return False
     wanted = etag.removeprefix("W/")
     return any(
-        tag.strip() == "*" or tag.strip().removeprefix("W/") == wanted
-        for tag in if_none_match.split(",")
+        tag.strip() == "*" or tag.strip().removeprefix("W/") == wanted for tag in if_none_match.split(",")
     )
 
 
@@ -161,8 +160,7 @@ def heartbeat(body: HeartbeatRequest, ctx: Ctx, device: Dev) -> dict[str, Any]:
             "manifest_url": f"/api/v1/releases/{release}/manifest",
         },
         "commands": [
-            {"id": c.id, "type": c.type, "args": c.args}
-            for c in ctx.store.pending_commands(device.id)
+            {"id": c.id, "type": c.type, "args": c.args} for c in ctx.store.pending_commands(device.id)
         ],
     }
 

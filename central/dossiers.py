@@ -147,13 +147,9 @@ def check_rows(rows: list[Any]) -> dict[str, dict[str, Any]]:
         if not isinstance(row, dict):
             errors.append((where, "must be an object"))
             continue
-        row = {
-            k: unicodedata.normalize("NFC", v) if isinstance(v, str) else v for k, v in row.items()
-        }
+        row = {k: unicodedata.normalize("NFC", v) if isinstance(v, str) else v for k, v in row.items()}
         missing = [
-            c
-            for c in COLUMNS
-            if c != "due_at" and not (isinstance(row.get(c), str) and row[c].strip())
+            c for c in COLUMNS if c != "due_at" and not (isinstance(row.get(c), str) and row[c].strip())
         ]
         if missing:
             errors.append((where, f"missing {', '.join(missing)}"))

@@ -46,9 +46,7 @@ def check_event(event: EventIn) -> IncomingEvent:
         raise Rejected(f"at: {event.at!r} is not an ISO 8601 time") from None
     if at.tzinfo is None:
         raise Rejected("at: the time has no UTC offset")
-    return IncomingEvent(
-        event.id, event.type, event.at, event.data, _effect(event.type, event.data)
-    )
+    return IncomingEvent(event.id, event.type, event.at, event.data, _effect(event.type, event.data))
 
 
 def _effect(type: str, data: dict[str, Any]) -> Effect | None:

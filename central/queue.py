@@ -19,9 +19,7 @@ def site_day(site: Site, now: datetime) -> str:
 def configured_services(settings: dict[str, Any]) -> list[str]:
     """Service ids in the settings pushed to the site (queue.services[*].id), in order."""
     services = (
-        settings.get("queue", {}).get("services", [])
-        if isinstance(settings.get("queue"), dict)
-        else []
+        settings.get("queue", {}).get("services", []) if isinstance(settings.get("queue"), dict) else []
     )
     if not isinstance(services, list):
         return []
@@ -40,9 +38,7 @@ def queue_status(tickets: list[TicketRow], services: list[str], at: datetime) ->
 def _service(service: str, tickets: list[TicketRow]) -> dict[str, Any]:
     live = [t for t in tickets if not t.voided]
     calls = sorted(t.called_at for t in live if t.called_at is not None)
-    serving = max(
-        (t for t in live if t.called_at is not None), key=lambda t: t.called_at or 0, default=None
-    )
+    serving = max((t for t in live if t.called_at is not None), key=lambda t: t.called_at or 0, default=None)
     gaps = [(b - a).total_seconds() for a, b in zip(calls, calls[1:], strict=False)]
     return {
         "id": service,

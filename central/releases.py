@@ -41,9 +41,7 @@ def read_manifest(releases_dir: Path, version: str) -> dict[str, Any]:
         SignedManifest.model_validate(envelope)
     except ValueError as exc:
         log.error("release %s: %s is not a signed manifest: %s", version, path, exc)
-        raise ApiError(
-            503, "release_unavailable", f"release {version!r} is broken on the server"
-        ) from None
+        raise ApiError(503, "release_unavailable", f"release {version!r} is broken on the server") from None
     result: dict[str, Any] = envelope
     return result
 

@@ -188,9 +188,7 @@ class FaultyServer:
         httpd.server_bind()
         httpd.server_activate()
         self._httpd = httpd
-        threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
+        threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
 
 class _ProxyHandler(BaseHTTPRequestHandler):
@@ -253,9 +251,7 @@ def _act(handler: _ProxyHandler, fault: Fault, body: bytes) -> None:
         else:
             _send(handler, 200, b"{}")
     elif kind == "status":
-        body_out = (
-            fault.body or json.dumps({"error": {"code": "test", "message": "fault"}}).encode()
-        )
+        body_out = fault.body or json.dumps({"error": {"code": "test", "message": "fault"}}).encode()
         _send(handler, fault.status, body_out, fault.headers)
     elif kind == "truncated":
         status, _, data = forwarded or (200, [], b'{"accepted": [], "rejected": []}' * 50)
@@ -274,9 +270,7 @@ def _act(handler: _ProxyHandler, fault: Fault, body: bytes) -> None:
         raise AssertionError(f"unknown fault {kind}")
 
 
-def _send(
-    handler: _ProxyHandler, status: int, body: bytes, headers: dict[str, str] | None = None
-) -> None:
+def _send(handler: _ProxyHandler, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
     handler.send_response(status)
     handler.send_header("Content-Type", "application/json")
     for key, value in (headers or {}).items():
@@ -383,8 +377,6 @@ def kiosk(central_server: RunningServer, db: Any, state_dir: Path) -> Kiosk:
 
 
 @pytest.fixture
-def flaky_kiosk(
-    central_server: RunningServer, faulty: FaultyServer, db: Any, state_dir: Path
-) -> Kiosk:
+def flaky_kiosk(central_server: RunningServer, faulty: FaultyServer, db: Any, state_dir: Path) -> Kiosk:
     """A kiosk whose link to the real server goes through the misbehaving server."""
     return enroll_kiosk(central_server, db, state_dir, faulty.url)

@@ -18,9 +18,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_enroll_code_needs_an_existing_site(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_enroll_code_needs_an_existing_site(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "c.db")
     code, _, err = run(capsys, "enroll-code", "--site", "me-linh-xa", "--db", db)
     assert code == 1 and "kiosk-central site set" in err
@@ -31,9 +29,7 @@ def test_enroll_code_needs_an_existing_site(
     assert len(issued) == 9 and issued[4] == "-"
 
 
-def test_catalogue_publish_reports_every_problem(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_catalogue_publish_reports_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "c.db")
     good = tmp_path / "catalogue.json"
     good.write_text(
@@ -64,7 +60,8 @@ def test_catalogue_publish_reports_every_problem(
     )
     code, _, err = run(capsys, "catalogue", "publish", str(bad), "--db", db)
     assert code == 1
-    assert "$.procedures[0].name: is required" in err and "not published; 3 problem(s)" in err
+    assert "$.procedures[0].name: is required" in err and "$.fields: must list at least one field" in err
+    assert "not published; 4 problem(s)" in err
     notjson = tmp_path / "x.json"
     notjson.write_text("{")
     assert run(capsys, "catalogue", "publish", str(notjson), "--db", db)[0] == 1

@@ -46,9 +46,7 @@ def test_lateness_is_worked_out_when_the_source_does_not_say() -> None:
 
 
 def test_imported_dossiers_answer_lookups_masked(central_server, tmp_path: Path) -> None:
-    assert central_server.admin("POST", "/dossiers", {"dossiers": [RECORD]}).json() == {
-        "imported": 1
-    }
+    assert central_server.admin("POST", "/dossiers", {"dossiers": [RECORD]}).json() == {"imported": 1}
     _, token = enroll(central_server)
     answer = call(central_server, token, "GET", f"/dossiers/{RECORD['code'].lower()}")
     assert answer.status_code == 200

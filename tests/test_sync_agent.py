@@ -24,9 +24,7 @@ def wait_for(condition: Callable[[], bool], what: str, limit_s: float = 30.0) ->
         time.sleep(0.05)
 
 
-def test_agent_catches_up_by_itself_when_the_server_is_back(
-    flaky_kiosk: Kiosk, faulty: FaultyServer
-) -> None:
+def test_agent_catches_up_by_itself_when_the_server_is_back(flaky_kiosk: Kiosk, faulty: FaultyServer) -> None:
     faulty.down()
     ids = flaky_kiosk.add_tickets(20)
     agent = flaky_kiosk.agent()
@@ -37,9 +35,7 @@ def test_agent_catches_up_by_itself_when_the_server_is_back(
         wait_for(lambda: agent.failures >= 2, "the agent retried while the server was down")
         assert outbox.counts(flaky_kiosk.db)["pending"] == 20
         faulty.up()
-        wait_for(
-            lambda: len(flaky_kiosk.server_event_ids()) == 20, "events delivered after the outage"
-        )
+        wait_for(lambda: len(flaky_kiosk.server_event_ids()) == 20, "events delivered after the outage")
     finally:
         stop.set()
         loop.join(timeout=30)
@@ -60,9 +56,7 @@ def test_kiosk_agent_process_heartbeats_and_stops_on_sigterm(kiosk: Kiosk) -> No
     )
     try:
         device = kiosk.server.store.get_device
-        wait_for(
-            lambda: device(kiosk.device_id).last_seen_at is not None, "a heartbeat from the agent"
-        )  # type: ignore[union-attr]
+        wait_for(lambda: device(kiosk.device_id).last_seen_at is not None, "a heartbeat from the agent")  # type: ignore[union-attr]
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     finally:

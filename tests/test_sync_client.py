@@ -53,9 +53,7 @@ def test_plain_http_only_to_loopback(url: str, ok: bool) -> None:
             check_server_url(url)
 
 
-def test_retry_after_is_waited_then_the_call_succeeds(
-    flaky_kiosk: Kiosk, faulty: FaultyServer
-) -> None:
+def test_retry_after_is_waited_then_the_call_succeeds(flaky_kiosk: Kiosk, faulty: FaultyServer) -> None:
     slept: list[float] = []
     token = (flaky_kiosk.state_dir / "device-token").read_text()
     client = ServerClient(faulty.url, token, timeouts=QUICK, sleep=slept.append)
@@ -91,14 +89,10 @@ def test_backoff_between_attempts_then_give_up(flaky_kiosk: Kiosk, faulty: Fault
         client.call("GET", f"{API}/config")
     assert len(slept) == 2
     assert 0.1 <= slept[0] <= 0.2 and 0.2 <= slept[1] <= 0.4
-    assert [s for s in faulty.seen if s[1] == "/api/v1/config"] == [
-        ("GET", "/api/v1/config", "status")
-    ] * 3
+    assert [s for s in faulty.seen if s[1] == "/api/v1/config"] == [("GET", "/api/v1/config", "status")] * 3
 
 
-def test_the_call_deadline_cuts_a_slow_answer_short(
-    flaky_kiosk: Kiosk, faulty: FaultyServer
-) -> None:
+def test_the_call_deadline_cuts_a_slow_answer_short(flaky_kiosk: Kiosk, faulty: FaultyServer) -> None:
     token = (flaky_kiosk.state_dir / "device-token").read_text()
     client = ServerClient(
         faulty.url,
@@ -190,9 +184,7 @@ def test_tls_is_verified_against_the_private_ca(
     assert trusted.call("GET", f"{API}/health", auth=False).data["status"] == "ok"
     once = RetryPolicy(attempts=1)
     with pytest.raises(SyncError, match="TLS failed"):
-        ServerClient(server.url, timeouts=QUICK, retry=once).call(
-            "GET", f"{API}/health", auth=False
-        )
+        ServerClient(server.url, timeouts=QUICK, retry=once).call("GET", f"{API}/health", auth=False)
     other = tmp_path / "other"
     other.mkdir()
     stranger_ca, _, _ = _certificates(other)

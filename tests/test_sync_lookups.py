@@ -56,7 +56,4 @@ def test_queue_figures_are_live(kiosk: Kiosk) -> None:
     assert isinstance(status, QueueStatus)
     served = {s.id: s for s in status.services}
     assert served["A"].waiting == 2 and served["A"].serving == "A001"
-    assert (
-        datetime.fromisoformat(status.at).utcoffset()
-        == datetime.now(ZoneInfo(SITE.timezone)).utcoffset()
-    )
+    assert datetime.fromisoformat(status.at).utcoffset() == datetime.now(ZoneInfo(SITE.timezone)).utcoffset()

@@ -27,10 +27,7 @@ def test_enroll_command_keeps_the_token_private(
     central_server: RunningServer, state_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert (
-        kiosk_cli(
-            state_dir, "enroll", central_server.enrollment_code(), "--server", central_server.url
-        )
-        == 0
+        kiosk_cli(state_dir, "enroll", central_server.enrollment_code(), "--server", central_server.url) == 0
     )
     out = capsys.readouterr().out
     token = enrollment.load_token(state_dir)
@@ -54,15 +51,11 @@ def test_enroll_with_a_used_code_says_why(
 def test_plain_http_to_another_machine_is_refused(
     state_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert (
-        kiosk_cli(state_dir, "enroll", "7K3M-Q9TX", "--server", "http://kiosk.example.gov.vn") == 2
-    )
+    assert kiosk_cli(state_dir, "enroll", "7K3M-Q9TX", "--server", "http://kiosk.example.gov.vn") == 2
     assert "plain http is allowed only to this machine" in capsys.readouterr().err
 
 
-def test_sync_once_reports_each_part_and_exits_0(
-    kiosk: Kiosk, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_sync_once_reports_each_part_and_exits_0(kiosk: Kiosk, capsys: pytest.CaptureFixture[str]) -> None:
     kiosk.add_tickets(3)
     assert kiosk_cli(kiosk.state_dir, "sync", "--once", "--json") == 0
     report = json.loads(capsys.readouterr().out)
@@ -77,9 +70,7 @@ def test_sync_once_reports_each_part_and_exits_0(
     assert len(kiosk.server_event_ids()) == 3
 
 
-def test_sync_once_without_enrollment_exits_1(
-    state_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_sync_once_without_enrollment_exits_1(state_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert kiosk_cli(state_dir, "sync", "--once") == 1
     assert "not enrolled" in capsys.readouterr().out
 
@@ -93,9 +84,7 @@ def test_outbox_goes_in_batches_of_500_each_event_once(kiosk: Kiosk) -> None:
     assert outbox.counts(kiosk.db) == {"pending": 0, "rejected": 0}
 
 
-def test_events_arrive_exactly_once_when_answers_are_lost(
-    flaky_kiosk: Kiosk, faulty: FaultyServer
-) -> None:
+def test_events_arrive_exactly_once_when_answers_are_lost(flaky_kiosk: Kiosk, faulty: FaultyServer) -> None:
     ids = flaky_kiosk.add_tickets(700)
     # The server stores the first batch twice over, but both answers are lost on the way back.
     faulty.fail("drop", "/api/v1/events", times=2, forward=True)
@@ -163,9 +152,7 @@ def test_a_resent_command_runs_once(flaky_kiosk: Kiosk, faulty: FaultyServer) ->
         runs.append("restart")
         return True, "restarted"
 
-    flaky_kiosk.server.admin(
-        "POST", f"/devices/{flaky_kiosk.device_id}/commands", {"type": "restart_ui"}
-    )
+    flaky_kiosk.server.admin("POST", f"/devices/{flaky_kiosk.device_id}/commands", {"type": "restart_ui"})
     agent = flaky_kiosk.agent(handlers={"restart_ui": restart})
     faulty.fail("status", "/api/v1/events", times=100, status=500)
     agent.heartbeat_pass()  # runs it; the command.done cannot be delivered
@@ -191,9 +178,7 @@ def test_config_push_applied_with_foreign_keys_ignored(kiosk: Kiosk) -> None:
         "ui": {"idle_timeout_s": 90, "fullscreen": False},
         "printer": {"url": "/dev/ttyS9"},
     }
-    version = kiosk.server.admin("PUT", f"/sites/{SITE.id}/config", {"settings": settings}).json()[
-        "version"
-    ]
+    version = kiosk.server.admin("PUT", f"/sites/{SITE.id}/config", {"settings": settings}).json()["version"]
     report = kiosk.agent().sync_once()
     part = next(p for p in report.parts if p.part == "config")
     assert part.ok and part.figures["version"] == version
@@ -225,10 +210,7 @@ def test_invalid_config_is_rejected_reported_once_and_the_running_one_kept(kiosk
     assert not part.ok and f"settings version {bad['version']} rejected" in part.detail
     assert "idle_timeout_s" in part.detail and "out of range" in part.detail
     assert (kiosk.state_dir / config.SERVER_SETTINGS_FILE).read_bytes() == before
-    assert (
-        config.load(site_file=DEMO_CONFIG, state_dir=kiosk.state_dir).settings.ui.idle_timeout_s
-        == 90
-    )
+    assert config.load(site_file=DEMO_CONFIG, state_dir=kiosk.state_dir).settings.ui.idle_timeout_s == 90
     again = agent.sync_once()
     assert not next(p for p in again.parts if p.part == "config").ok
     errors = kiosk.server.store.list_events(kiosk.device_id, "kiosk.error", 0, 10)
@@ -241,8 +223,7 @@ def test_invalid_config_is_rejected_reported_once_and_the_running_one_kept(kiosk
     ).json()
     assert agent.sync_once().ok
     assert (
-        json.loads((kiosk.state_dir / config.SERVER_SETTINGS_FILE).read_text())["version"]
-        == fixed["version"]
+        json.loads((kiosk.state_dir / config.SERVER_SETTINGS_FILE).read_text())["version"] == fixed["version"]
     )
 
 
@@ -257,9 +238,7 @@ def test_401_stops_syncing_keeps_the_outbox_until_enrolled_again(
     assert not report.ok and report.parts[0].figures.get("not_enrolled")
     assert len(report.parts) == 1  # nothing else is tried with a refused token
     status = sync_status(kiosk.db, kiosk.state_dir)
-    assert status.enrolled is False and "refused the device token" in (
-        status.not_enrolled_reason or ""
-    )
+    assert status.enrolled is False and "refused the device token" in (status.not_enrolled_reason or "")
     assert agent.enrolled() is False
     assert outbox.counts(kiosk.db)["pending"] == 2
     again = enroll_kiosk(kiosk.server, kiosk.db, kiosk.state_dir)
@@ -282,6 +261,4 @@ def test_rating_is_recorded_and_delivered(kiosk: Kiosk) -> None:
         record_rating(kiosk.db, 4, "A", "2", datetime.now().astimezone())
     kiosk.agent().sync_once()
     stored = kiosk.server.store.list_events(kiosk.device_id, "rating.submitted", 0, 10)
-    assert [(e.id, e.data) for e in stored] == [
-        (event_id, {"score": 3, "service": "A", "counter": "2"})
-    ]
+    assert [(e.id, e.data) for e in stored] == [(event_id, {"score": 3, "service": "A", "counter": "2"})]

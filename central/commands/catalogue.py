@@ -15,9 +15,7 @@ from central.context import utc_now
 def register(sub: argparse._SubParsersAction) -> None:
     cat = sub.add_parser("catalogue", help="procedure catalogues for the kiosks")
     cat_sub = cat.add_subparsers(dest="catalogue_command", required=True, metavar="ACTION")
-    pub = cat_sub.add_parser(
-        "publish", help="publish a kiosk-catalogue/1 JSON file as a new version"
-    )
+    pub = cat_sub.add_parser("publish", help="publish a kiosk-catalogue/1 JSON file as a new version")
     pub.add_argument("file", type=Path)
     add_db_option(pub)
     pub.set_defaults(handler=publish)

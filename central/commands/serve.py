@@ -39,9 +39,7 @@ def serve(args: argparse.Namespace) -> int:
     if args.admin_token_file:
         token = Path(args.admin_token_file).read_text(encoding="utf-8").strip()
         if len(token) < 16:
-            raise CommandError(
-                f"{args.admin_token_file}: the admin token must be 16 characters or more"
-            )
+            raise CommandError(f"{args.admin_token_file}: the admin token must be 16 characters or more")
         store.add_admin_token(hash_secret(token), f"file {args.admin_token_file}", utc_now())
     releases = Path(args.releases) if args.releases else Path(args.db).resolve().parent / "releases"
     dossiers = load_source(args.dossier_source, store) if args.dossier_source else None

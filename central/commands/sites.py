@@ -37,9 +37,7 @@ def set_site(args: argparse.Namespace) -> int:
     try:
         ZoneInfo(args.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise CommandError(
-            f"{args.timezone!r} is not a timezone; use e.g. Asia/Ho_Chi_Minh"
-        ) from None
+        raise CommandError(f"{args.timezone!r} is not a timezone; use e.g. Asia/Ho_Chi_Minh") from None
     open_store(args).put_site(Site(args.id, args.name, args.timezone))
     print(f"site {args.id}: {args.name} ({args.timezone})")
     return 0

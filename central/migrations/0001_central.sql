@@ -84,8 +84,9 @@ CREATE TABLE commands (
 );
 CREATE INDEX commands_pending ON commands (device_id) WHERE done_at IS NULL;
 
--- One row per published version; the procedures table holds the newest body of each code and
--- the version that last changed it, so a delta is one indexed range scan.
+-- One row per published version; the procedures table holds the newest body of each code, its
+-- place in the newest published order and the version that last changed it, so a delta is one
+-- indexed range scan.
 CREATE TABLE catalogue_versions (
     version INTEGER PRIMARY KEY,
     published_at TEXT NOT NULL,
@@ -98,6 +99,7 @@ CREATE TABLE catalogue_versions (
 CREATE TABLE catalogue_procedures (
     code TEXT PRIMARY KEY,
     body TEXT NOT NULL,
+    position INTEGER NOT NULL,
     changed_version INTEGER NOT NULL,
     deleted INTEGER NOT NULL DEFAULT 0
 );

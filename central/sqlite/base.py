@@ -94,9 +94,7 @@ class SQLiteBase:
                 f"{self.path}: schema {current} is newer than this server knows ({len(steps)})"
             )
         for number, sql in steps[current:]:
-            db.conn.executescript(
-                f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;"
-            )
+            db.conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
 
     def _next(self, db: sqlite_utils.Database, name: str) -> int:
         """The next value of a server-wide counter; call inside a transaction."""

@@ -20,22 +20,25 @@ class CataloguePart(SQLiteBase):
                 raise VersionConflict(f"version {version} is not newer than the published {head}")
             current = {
                 code: (body, bool(deleted))
-                for code, body, deleted in db.execute(
-                    "SELECT code, body, deleted FROM catalogue_procedures"
-                )
+                for code, body, deleted in db.execute("SELECT code, body, deleted FROM catalogue_procedures")
             }
+            procedures_order = {code: i for i, code in enumerate(procedures)}
             # Bodies are canonical JSON, so equal text means an unchanged procedure.
             changed = [
-                (code, body)
-                for code, body in procedures.items()
-                if current.get(code) != (body, False)
+                (code, body) for code, body in procedures.items() if current.get(code) != (body, False)
             ]
             gone = [c for c, (_, deleted) in current.items() if not deleted and c not in procedures]
             db.conn.executemany(
-                "INSERT INTO catalogue_procedures (code, body, changed_version, deleted) "
-                "VALUES (?, ?, ?, 0) ON CONFLICT(code) DO UPDATE SET body = excluded.body, "
-                "changed_version = excluded.changed_version, deleted = 0",
-                [(code, body, version) for code, body in changed],
+                "INSERT INTO catalogue_procedures (code, body, position, changed_version, deleted) "
+                "VALUES (?, ?, ?, ?, 0) ON CONFLICT(code) DO UPDATE SET body = excluded.body, "
+                "position = excluded.position, changed_version = excluded.changed_version, "
+                "deleted = 0",
+                [(code, body, procedures_order[code], version) for code, body in changed],
+            )
+            # Unchanged procedures may have moved in the published order.
+            db.conn.executemany(
+                "UPDATE catalogue_procedures SET position = ? WHERE code = ?",
+                [(procedures_order[c], c) for c in procedures if current.get(c) == (procedures[c], False)],
             )
             db.conn.executemany(
                 "UPDATE catalogue_procedures SET deleted = 1, changed_version = ? WHERE code = ?",
@@ -61,21 +64,17 @@ class CataloguePart(SQLiteBase):
 
     def catalogue_has_version(self, version: int) -> bool:
         return bool(
-            self._db()
-            .execute("SELECT 1 FROM catalogue_versions WHERE version = ?", [version])
-            .fetchone()
+            self._db().execute("SELECT 1 FROM catalogue_versions WHERE version = ?", [version]).fetchone()
         )
 
     def catalogue_changes(self, after: int | None) -> CatalogueChanges:
         db = self._db()
         if after is None:
-            bodies = db.execute(
-                "SELECT body FROM catalogue_procedures WHERE deleted = 0 ORDER BY code"
-            )
+            bodies = db.execute("SELECT body FROM catalogue_procedures WHERE deleted = 0 ORDER BY position")
             return CatalogueChanges(upserts=[r[0] for r in bodies])
         rows = db.execute(
             "SELECT code, body, deleted FROM catalogue_procedures WHERE changed_version > ? "
-            "ORDER BY code",
+            "ORDER BY position",
             [after],
         ).fetchall()
         return CatalogueChanges(
@@ -83,9 +82,7 @@ class CataloguePart(SQLiteBase):
             deletes=[code for code, _, deleted in rows if deleted],
         )
 
-    def import_dossiers(
-        self, records: dict[str, dict[str, Any]], replace: bool, at: datetime
-    ) -> int:
+    def import_dossiers(self, records: dict[str, dict[str, Any]], replace: bool, at: datetime) -> int:
         with self._tx() as db:
             if replace:
                 db.execute("DELETE FROM dossiers")
@@ -111,8 +108,6 @@ class CataloguePart(SQLiteBase):
 
     def admin_by_token(self, token_hash: str) -> str | None:
         row = (
-            self._db()
-            .execute("SELECT name FROM admin_tokens WHERE token_hash = ?", [token_hash])
-            .fetchone()
+            self._db().execute("SELECT name FROM admin_tokens WHERE token_hash = ?", [token_hash]).fetchone()
         )
         return str(row[0]) if row else None

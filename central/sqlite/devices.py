@@ -39,17 +39,11 @@ class DevicesPart(SQLiteBase):
             )
 
     def get_site(self, site_id: str) -> Site | None:
-        row = (
-            self._db()
-            .execute("SELECT id, name, timezone FROM sites WHERE id = ?", [site_id])
-            .fetchone()
-        )
+        row = self._db().execute("SELECT id, name, timezone FROM sites WHERE id = ?", [site_id]).fetchone()
         return Site(*row) if row else None
 
     def list_sites(self) -> list[Site]:
-        return [
-            Site(*r) for r in self._db().execute("SELECT id, name, timezone FROM sites ORDER BY id")
-        ]
+        return [Site(*r) for r in self._db().execute("SELECT id, name, timezone FROM sites ORDER BY id")]
 
     def set_config(self, scope: ConfigScope, owner: str, settings: dict[str, Any]) -> int:
         with self._tx() as db:
@@ -65,9 +59,7 @@ class DevicesPart(SQLiteBase):
             )
         return version
 
-    def config_layers(
-        self, site_id: str, device_id: str
-    ) -> tuple[ConfigLayer | None, ConfigLayer | None]:
+    def config_layers(self, site_id: str, device_id: str) -> tuple[ConfigLayer | None, ConfigLayer | None]:
         rows = (
             self._db()
             .execute(
@@ -106,24 +98,20 @@ class DevicesPart(SQLiteBase):
                 raise EnrollmentRefused("expired")
             device_id = self._device_for(db, site_id, hardware_id, now)
             db.execute(
-                "UPDATE devices SET token_hash = ?, revoked_at = NULL, app_version = ? "
-                "WHERE id = ?",
+                "UPDATE devices SET token_hash = ?, revoked_at = NULL, app_version = ? WHERE id = ?",
                 [token_hash, app_version, device_id],
             )
             db.execute(
                 "UPDATE enrollment_codes SET used_at = ?, device_id = ? WHERE code_hash = ?",
                 [iso(now), device_id, code_hash],
             )
-            device = db.execute(
-                f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE id = ?", [device_id]
-            ).fetchone()
+            device = db.execute(f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE id = ?", [device_id]).fetchone()
         return _device(device)
 
     def _device_for(self, db: Any, site_id: str, hardware_id: str, now: datetime) -> str:
         """The device a reinstalled kiosk had at this site, else a new one (kiosk-0001, …)."""
         row = db.execute(
-            "SELECT id FROM devices WHERE site_id = ? AND hardware_id = ? "
-            "ORDER BY enrolled_at DESC",
+            "SELECT id FROM devices WHERE site_id = ? AND hardware_id = ? ORDER BY enrolled_at DESC",
             [site_id, hardware_id],
         ).fetchone()
         if row:
@@ -139,8 +127,7 @@ class DevicesPart(SQLiteBase):
         row = (
             self._db()
             .execute(
-                f"SELECT {_DEVICE_COLUMNS} FROM devices "
-                "WHERE token_hash = ? AND revoked_at IS NULL",
+                f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
                 [token_hash],
             )
             .fetchone()
@@ -149,9 +136,7 @@ class DevicesPart(SQLiteBase):
 
     def get_device(self, device_id: str) -> Device | None:
         row = (
-            self._db()
-            .execute(f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE id = ?", [device_id])
-            .fetchone()
+            self._db().execute(f"SELECT {_DEVICE_COLUMNS} FROM devices WHERE id = ?", [device_id]).fetchone()
         )
         return _device(row) if row else None
 
@@ -174,7 +159,6 @@ class DevicesPart(SQLiteBase):
     def record_heartbeat(self, device_id: str, heartbeat: dict[str, Any], at: datetime) -> None:
         with self._tx() as db:
             db.execute(
-                "UPDATE devices SET last_seen_at = ?, last_heartbeat = ?, app_version = ? "
-                "WHERE id = ?",
+                "UPDATE devices SET last_seen_at = ?, last_heartbeat = ?, app_version = ? WHERE id = ?",
                 [iso(at), dumps(heartbeat), heartbeat.get("app_version"), device_id],
             )

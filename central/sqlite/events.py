@@ -121,23 +121,18 @@ class EventsPart(SQLiteBase):
             [*args, limit],
         )
         return [
-            StoredEvent(
-                r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), datetime.fromisoformat(r[7])
-            )
+            StoredEvent(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), datetime.fromisoformat(r[7]))
             for r in rows
         ]
 
     def tickets_of_day(self, site_id: str, day: str) -> list[TicketRow]:
         rows = self._db().execute(
-            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE site_id = ? AND day = ? "
-            "ORDER BY issued_at, number",
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE site_id = ? AND day = ? ORDER BY issued_at, number",
             [site_id, day],
         )
         return [_ticket(r) for r in rows]
 
-    def call_next(
-        self, site_id: str, day: str, service: str, counter: str, at: datetime
-    ) -> TicketRow | None:
+    def call_next(self, site_id: str, day: str, service: str, counter: str, at: datetime) -> TicketRow | None:
         with self._tx() as db:
             # Priority tickets (elderly, disabled, pregnant, merit) are called first.
             row = db.execute(
@@ -149,13 +144,11 @@ class EventsPart(SQLiteBase):
             if row is None:
                 return None
             db.execute(
-                "UPDATE tickets SET called_at = ?, counter = ? "
-                "WHERE site_id = ? AND day = ? AND ticket = ?",
+                "UPDATE tickets SET called_at = ?, counter = ? WHERE site_id = ? AND day = ? AND ticket = ?",
                 [iso(at), counter, site_id, day, row[0]],
             )
             called = db.execute(
-                f"SELECT {_TICKET_COLUMNS} FROM tickets "
-                "WHERE site_id = ? AND day = ? AND ticket = ?",
+                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE site_id = ? AND day = ? AND ticket = ?",
                 [site_id, day, row[0]],
             ).fetchone()
         return _ticket(called)
@@ -164,8 +157,7 @@ class EventsPart(SQLiteBase):
         command = Command(str(uuid.uuid4()), device_id, type, args, at)
         with self._tx() as db:
             db.execute(
-                "INSERT INTO commands (id, device_id, type, args, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO commands (id, device_id, type, args, created_at) VALUES (?, ?, ?, ?, ?)",
                 [command.id, device_id, type, dumps(args), iso(at)],
             )
         return command

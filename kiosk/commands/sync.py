@@ -62,9 +62,7 @@ def sync_command(args: argparse.Namespace) -> int:
                 print(f"{key}: {value}")
         return 0
     if not args.once:
-        print(
-            "kiosk sync: use --once (one pass) or `kiosk sync status`; `kiosk agent` keeps syncing"
-        )
+        print("kiosk sync: use --once (one pass) or `kiosk sync status`; `kiosk agent` keeps syncing")
         return 2
     report = _agent(args).sync_once()
     if args.json:

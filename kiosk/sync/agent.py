@@ -17,12 +17,13 @@ from typing import Any
 import sqlite_utils
 
 from kiosk import config, outbox, store
+from kiosk.catalogue_store import catalogue_version
 from kiosk.errors import BadAnswer, ConfigError, KioskError, NotEnrolled, SyncError
 from kiosk.sync import enrollment
 from kiosk.sync.catalogue_sync import sync_catalogue
 from kiosk.sync.client import DEFAULT_RETRY, RetryPolicy, ServerClient, Timeouts
 from kiosk.sync.config_sync import sync_config
-from kiosk.sync.heartbeat import applied_config_version, catalogue_version, send_heartbeat
+from kiosk.sync.heartbeat import applied_config_version, send_heartbeat
 from kiosk.sync.outbox_push import push_outbox
 from kiosk.sync.report import PartResult, PassReport, remember
 from kiosk.sync.server_commands import Handler, restart_ui, run_commands
@@ -130,10 +131,7 @@ class Agent:
     def _outbox(self, client: ServerClient) -> PartResult:
         pushed = push_outbox(client, self.db)
         left = outbox.counts(self.db)
-        detail = (
-            f"{pushed.accepted} accepted, {len(pushed.rejected)} rejected, "
-            f"{left['pending']} pending"
-        )
+        detail = f"{pushed.accepted} accepted, {len(pushed.rejected)} rejected, {left['pending']} pending"
         if pushed.rejected:
             detail += f"; first rejected {pushed.rejected[0][0]}: {pushed.rejected[0][1]}"
         figures = {
@@ -183,18 +181,14 @@ class Agent:
             self._client = None
             who = enrollment.identity(self.db, self.state_dir)
             if who is None:
-                raise NotEnrolled(
-                    "this kiosk is not enrolled; run `kiosk enroll CODE --server URL`"
-                )
+                raise NotEnrolled("this kiosk is not enrolled; run `kiosk enroll CODE --server URL`")
             server = self.loaded.settings.server
             self._client = ServerClient(
                 who.server_url,
                 who.token,
                 ca_file=server.ca_file,
                 retry=self.retry,
-                timeouts=Timeouts(
-                    server.connect_timeout_s, server.read_timeout_s, server.call_deadline_s
-                ),
+                timeouts=Timeouts(server.connect_timeout_s, server.read_timeout_s, server.call_deadline_s),
             )
             self._token_stamp = stamp
         return self._client
@@ -229,9 +223,7 @@ class Agent:
                     backoff = self.backoff_after(self.heartbeat_pass())
                     next_beat = clock() + (backoff or server.heartbeat_interval_s)
                     next_full = max(next_full, next_beat) if backoff else next_full
-                elif (
-                    now >= next_outbox and self.failures == 0 and outbox.counts(self.db)["pending"]
-                ):
+                elif now >= next_outbox and self.failures == 0 and outbox.counts(self.db)["pending"]:
                     self._run_part("outbox", self._outbox)
                 next_outbox = clock() + OUTBOX_POLL_S
             except Exception:  # the loop boundary: log with the traceback and carry on

@@ -130,9 +130,7 @@ def parse_heartbeat(data: Any) -> HeartbeatAnswer:
         path = f"$.commands[{i}]"
         obj = shape.object(item, path)
         args = shape.get(obj, "args", dict, path, optional=True) or {}
-        commands.append(
-            ServerCommand(shape.text(obj, "id", path), shape.text(obj, "type", path), args)
-        )
+        commands.append(ServerCommand(shape.text(obj, "id", path), shape.text(obj, "type", path), args))
     return HeartbeatAnswer(
         config_version=shape.get(shape.data, "config_version", int, "$"),
         catalogue_version=shape.get(shape.data, "catalogue_version", int, "$", optional=True),

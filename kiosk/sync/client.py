@@ -109,9 +109,7 @@ def check_server_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"server url {url!r} must look like https://host[:port]")
     if parts.scheme == "http" and not _loopback(parts.hostname):
-        raise ConfigError(
-            f"server url {url!r}: plain http is allowed only to this machine; use https"
-        )
+        raise ConfigError(f"server url {url!r}: plain http is allowed only to this machine; use https")
     return url.rstrip("/")
 
 

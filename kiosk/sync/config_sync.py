@@ -25,9 +25,7 @@ ETAG = "sync.config_etag"
 REJECTED_VERSION = "sync.config_rejected_version"
 
 
-def split_server_keys(
-    settings: dict[str, Any], prefix: str = ""
-) -> tuple[dict[str, Any], list[str]]:
+def split_server_keys(settings: dict[str, Any], prefix: str = "") -> tuple[dict[str, Any], list[str]]:
     """(the settings the server may set, the dotted keys it may not)."""
     allowed: dict[str, Any] = {}
     ignored: list[str] = []
@@ -35,9 +33,7 @@ def split_server_keys(
         dotted = f"{prefix}{key}"
         if config.server_may_set(dotted):
             allowed[key] = value
-        elif isinstance(value, dict) and any(
-            k.startswith(dotted + ".") for k in config.SERVER_KEYS
-        ):
+        elif isinstance(value, dict) and any(k.startswith(dotted + ".") for k in config.SERVER_KEYS):
             inner, skipped = split_server_keys(value, dotted + ".")
             if inner:
                 allowed[key] = inner
@@ -77,9 +73,7 @@ def sync_config(
     problems = config.check_server_settings(allowed, base)
     note = f"; ignored keys the server may not set: {', '.join(ignored)}" if ignored else ""
     if problems:
-        detail = (
-            f"settings version {version} rejected, the running settings stay: {problems[0]}{note}"
-        )
+        detail = f"settings version {version} rejected, the running settings stay: {problems[0]}{note}"
         _report_once(db, version, detail, reply.etag)
         return PartResult("config", False, detail, {"rejected_version": version})
     write_server_settings(state_dir, version, allowed)
@@ -89,9 +83,7 @@ def sync_config(
         db.execute("DELETE FROM device_state WHERE key = ?", [REJECTED_VERSION])
         if ignored:
             _event(db, f"settings version {version} applied{note}")
-    return PartResult(
-        "config", True, f"settings version {version} applied{note}", {"version": version}
-    )
+    return PartResult("config", True, f"settings version {version} applied{note}", {"version": version})
 
 
 def _report_once(db: sqlite_utils.Database, version: int, detail: str, etag: str | None) -> None:

@@ -112,9 +112,7 @@ def enroll(
             "hardware_id": hardware_id(state_dir),
             "app_version": __version__,
         }
-        reply = client.call(
-            "POST", f"{API}/enroll", body=body, accept=(201,), auth=False, retries=False
-        )
+        reply = client.call("POST", f"{API}/enroll", body=body, accept=(201,), auth=False, retries=False)
     except SyncError as exc:
         raise SyncError(f"enrollment failed: {exc}") from None
     finally:

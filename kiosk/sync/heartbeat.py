@@ -17,8 +17,8 @@ from typing import Any
 import sqlite_utils
 
 from kiosk import __version__, config, outbox, store
+from kiosk.catalogue_store import catalogue_version
 from kiosk.sync.answers import HeartbeatAnswer, parse_heartbeat
-from kiosk.sync.catalogue_sync import catalogue_module
 from kiosk.sync.client import API, ServerClient
 from kiosk.sync.report import LAST_ERROR
 
@@ -27,15 +27,6 @@ PRINTER_DETAIL = "printer.detail"
 UI_ALIVE_AT = "ui.alive_at"
 CLOCK_OFFSET = "sync.clock_offset_s"
 UI_SILENT_AFTER_S = 120
-
-
-def catalogue_version(db: sqlite_utils.Database) -> int | None:
-    """The applied catalogue version; None when there is none (or no catalogue module yet)."""
-    catalogue = catalogue_module()
-    if catalogue is None:
-        return None
-    version: int | None = catalogue.catalogue_version(db)
-    return version
 
 
 def applied_config_version(state_dir: Path) -> int | None:
@@ -74,9 +65,7 @@ def build_heartbeat(db: sqlite_utils.Database, state_dir: Path) -> dict[str, Any
     }
 
 
-def send_heartbeat(
-    client: ServerClient, db: sqlite_utils.Database, state_dir: Path
-) -> HeartbeatAnswer:
+def send_heartbeat(client: ServerClient, db: sqlite_utils.Database, state_dir: Path) -> HeartbeatAnswer:
     reply = client.call("POST", f"{API}/heartbeat", body=build_heartbeat(db, state_dir))
     answer = parse_heartbeat(reply.data)
     if client.clock_offset_s is not None:

@@ -26,9 +26,7 @@ class PushResult:
     wire_bytes: int = 0
 
 
-def push_outbox(
-    client: ServerClient, db: sqlite_utils.Database, *, batch: int = BATCH
-) -> PushResult:
+def push_outbox(client: ServerClient, db: sqlite_utils.Database, *, batch: int = BATCH) -> PushResult:
     """Send every pending event; raises `SyncError` (after keeping what was accepted so far)."""
     if not 0 < batch <= BATCH:
         raise ValueError(f"batch must be 1 to {BATCH}")

@@ -36,9 +36,7 @@ def restart_ui(args: dict[str, Any]) -> tuple[bool, str]:
 
 
 def already_run(db: sqlite_utils.Database, command_id: str) -> bool:
-    return (
-        db.execute("SELECT 1 FROM sync_commands WHERE id = ?", [command_id]).fetchone() is not None
-    )
+    return db.execute("SELECT 1 FROM sync_commands WHERE id = ?", [command_id]).fetchone() is not None
 
 
 def run_commands(

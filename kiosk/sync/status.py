@@ -10,8 +10,9 @@ from typing import Any
 import sqlite_utils
 
 from kiosk import outbox, store
+from kiosk.catalogue_store import catalogue_version
 from kiosk.sync import enrollment
-from kiosk.sync.heartbeat import CLOCK_OFFSET, applied_config_version, catalogue_version
+from kiosk.sync.heartbeat import CLOCK_OFFSET, applied_config_version
 from kiosk.sync.report import LAST_ERROR
 
 PARTS = ("outbox", "heartbeat", "config", "catalogue")
