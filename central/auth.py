@@ -60,7 +60,8 @@ def _unauthorized(message: str) -> ApiError:
     return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def current_device(
+# async: a quick indexed read, not worth a thread-pool hop on every call.
+async def current_device(
     ctx: Annotated[Central, Depends(central)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(device_bearer)],
 ) -> Device:
@@ -73,7 +74,7 @@ def current_device(
     return device
 
 
-def current_admin(
+async def current_admin(
     ctx: Annotated[Central, Depends(central)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(admin_bearer)],
 ) -> str:

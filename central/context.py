@@ -31,6 +31,6 @@ class Central:
     full_catalogue_cache: dict[int, bytes] = field(default_factory=dict)
 
 
-def central(request: Request) -> Central:
+async def central(request: Request) -> Central:
     ctx: Central = request.app.state.central
     return ctx

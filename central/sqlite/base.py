@@ -81,6 +81,17 @@ class SQLiteBase:
             raise
         db.execute("COMMIT")
 
+    @contextmanager
+    def _relaxed(self) -> Iterator[None]:
+        """synchronous = NORMAL for the transactions inside: durable against a crash of the
+        server, not against a power cut. Only for data the next minute replaces."""
+        db = self._db()
+        db.execute("PRAGMA synchronous = NORMAL")
+        try:
+            yield
+        finally:
+            db.execute("PRAGMA synchronous = FULL")
+
     def _migrate(self) -> None:
         db = self._db()
         current = int(db.execute("PRAGMA user_version").fetchone()[0])
