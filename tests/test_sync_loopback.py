@@ -262,3 +262,14 @@ def test_rating_is_recorded_and_delivered(kiosk: Kiosk) -> None:
     kiosk.agent().sync_once()
     stored = kiosk.server.store.list_events(kiosk.device_id, "rating.submitted", 0, 10)
     assert [(e.id, e.data) for e in stored] == [(event_id, {"score": 3, "service": "A", "counter": "2"})]
+
+
+def test_a_release_offered_in_the_heartbeat_reaches_the_hook(
+    kiosk: Kiosk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from central import device_api
+
+    monkeypatch.setattr(device_api, "release_for_device", lambda ctx, device, beat: "1.4.3")
+    offered: list[dict[str, object]] = []
+    kiosk.agent(on_release=offered.append).heartbeat_pass()
+    assert offered == [{"version": "1.4.3", "manifest_url": "/api/v1/releases/1.4.3/manifest"}]

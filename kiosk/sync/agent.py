@@ -33,6 +33,7 @@ OUTBOX_POLL_S = 5.0
 ENROLL_POLL_S = 10.0
 # A Retry-After is obeyed up to an hour; a server asking for more is probably misconfigured.
 MAX_RETRY_AFTER_S = 3600.0
+ReleaseHook = Callable[[dict[str, Any]], None]
 
 
 class Agent:
@@ -44,8 +45,11 @@ class Agent:
         *,
         site_file: Path | None = None,
         handlers: Mapping[str, Handler] | None = None,
+        on_release: ReleaseHook | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
+        """`handlers` add to or replace the command handlers; `on_release` is called with the
+        heartbeat answer's `release` ({"version", "manifest_url"}) whenever it is not null."""
         self.db = db
         self.state_dir = state_dir
         self.loaded = loaded
@@ -56,6 +60,7 @@ class Agent:
             "restart_ui": restart_ui,
             **(handlers or {}),
         }
+        self.on_release = on_release
         self._client: ServerClient | None = None
         self._token_stamp: float | None = None
         self._full_requested = False
@@ -152,6 +157,8 @@ class Agent:
             and answer.catalogue_version != catalogue_version(self.db),
             "release": answer.release,
         }
+        if answer.release is not None and self.on_release is not None:
+            self.on_release(answer.release)  # the updater decides; its errors are its own to report
         return PartResult("heartbeat", True, f"answered; {len(ran)} command(s) run", figures)
 
     def _config(self, client: ServerClient) -> PartResult:
