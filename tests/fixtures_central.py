@@ -10,6 +10,7 @@ import json
 import socket
 import threading
 import time
+from datetime import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -338,7 +339,6 @@ class Kiosk:
 
     def add_tickets(self, count: int, start: int = 1) -> list[str]:
         """Issue-like ticket.issued events, committed as the queue commits them."""
-        from datetime import datetime
         from zoneinfo import ZoneInfo
 
         from kiosk import outbox, store
@@ -357,6 +357,19 @@ class Kiosk:
                 }
                 ids.append(outbox.add(self.db, "ticket.issued", data, at))
         return ids
+
+    def issue(self, count: int, service: str = "B") -> list[str]:
+        """Tickets issued the way the ticket screen issues them; the ids of their events."""
+        from zoneinfo import ZoneInfo
+
+        from kiosk import config
+        from kiosk.queue import issue_ticket
+
+        settings = config.load(site_file=DEMO_CONFIG, state_dir=self.state_dir).settings
+        before = {r[0] for r in self.db.execute("SELECT id FROM outbox")}
+        for _ in range(count):
+            issue_ticket(self.db, settings, service, datetime.now(ZoneInfo(SITE.timezone)))
+        return [r[0] for r in self.db.execute("SELECT id FROM outbox ORDER BY seq") if r[0] not in before]
 
     def server_event_ids(self) -> list[str]:
         events = self.server.store.list_events(self.device_id, None, 0, 1_000_000)

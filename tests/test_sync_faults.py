@@ -66,7 +66,7 @@ def test_no_event_is_lost_and_each_arrives_once_when_the_link_is_back(
     agent = flaky_kiosk.agent()
     before = flaky_kiosk.add_tickets(5)
     case.start(faulty)
-    during = flaky_kiosk.add_tickets(5, start=6)  # issuing goes on while the link fails
+    during = flaky_kiosk.issue(5)  # the queue keeps issuing while the link fails
     report = agent.sync_once()
     assert not report.ok
     first = report.parts[0]
@@ -113,9 +113,7 @@ def test_issuing_goes_on_while_a_push_waits_on_a_slow_server(
         sync.join(0.01)
     # The UI process writes through its own connection while the agent waits on the network.
     ui_db = store.open_state(flaky_kiosk.state_dir)
-    issued = Kiosk(ui_db, flaky_kiosk.state_dir, flaky_kiosk.device_id, flaky_kiosk.server).add_tickets(
-        2, start=10
-    )
+    issued = Kiosk(ui_db, flaky_kiosk.state_dir, flaky_kiosk.device_id, flaky_kiosk.server).issue(2)
     assert sync.is_alive()
     assert outbox.counts(ui_db)["pending"] == 5
     sync.join()

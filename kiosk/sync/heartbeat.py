@@ -18,6 +18,7 @@ import sqlite_utils
 
 from kiosk import __version__, config, outbox, store
 from kiosk.catalogue_store import catalogue_version
+from kiosk.queue import CLOCK_OFFSET_KEY
 from kiosk.sync.answers import HeartbeatAnswer, parse_heartbeat
 from kiosk.sync.client import API, ServerClient
 from kiosk.sync.report import LAST_ERROR
@@ -25,7 +26,7 @@ from kiosk.sync.report import LAST_ERROR
 PRINTER_STATE = "printer.state"
 PRINTER_DETAIL = "printer.detail"
 UI_ALIVE_AT = "ui.alive_at"
-CLOCK_OFFSET = "sync.clock_offset_s"
+CLOCK_OFFSET = CLOCK_OFFSET_KEY  # the queue corrects its clock with it
 UI_SILENT_AFTER_S = 120
 
 
