@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "kiosk.commands.catalogue",
     "kiosk.commands.printer",
     "kiosk.commands.release",
+    "kiosk.commands.sync",
 )
 
 

@@ -58,6 +58,11 @@ class NotEnrolled(SyncError):
     """The device has no token, or the server answered 401."""
 
 
+class BadAnswer(SyncError):
+    """The server answered, but not what the protocol says: invalid JSON, the wrong shape, an
+    unexpected status or a body over the size cap. Nothing is applied from such an answer."""
+
+
 class UpdateError(KioskError):
     """A release failed verification, install, self-test or health.
 

@@ -14,4 +14,5 @@ pytest_plugins = [
     "tests.fixtures_catalogue",
     "tests.fixtures_printing",
     "tests.fixtures_updates",
+    "tests.fixtures_central",
 ]

@@ -1,0 +1,5 @@
+"""`python -m central …` is `kiosk-central …`."""
+
+from central.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,49 @@
+"""`kiosk-central serve`: the server under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from central.commands import CommandError, add_db_option, open_store
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="run the central server")
+    add_db_option(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    p.add_argument("--releases", help="releases directory (default: releases/ beside the database)")
+    p.add_argument(
+        "--admin-token-file",
+        help="file holding an operator token to accept (kept hashed in the database)",
+    )
+    p.add_argument(
+        "--dossier-source",
+        metavar="MODULE:FACTORY",
+        help="where dossier statuses come from (default: the imported file); see docs/central.md",
+    )
+    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.set_defaults(handler=serve)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from central.app import create_app
+    from central.auth import hash_secret
+    from central.context import utc_now
+    from central.dossiers import load_source
+
+    store = open_store(args)
+    if args.admin_token_file:
+        token = Path(args.admin_token_file).read_text(encoding="utf-8").strip()
+        if len(token) < 16:
+            raise CommandError(f"{args.admin_token_file}: the admin token must be 16 characters or more")
+        store.add_admin_token(hash_secret(token), f"file {args.admin_token_file}", utc_now())
+    releases = Path(args.releases) if args.releases else Path(args.db).resolve().parent / "releases"
+    dossiers = load_source(args.dossier_source, store) if args.dossier_source else None
+    app = create_app(store, releases, dossiers=dossiers)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False)
+    store.close()
+    return 0

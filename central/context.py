@@ -1,0 +1,36 @@
+"""What every endpoint reaches: the store, the dossier source, the releases directory, the
+clock. Built once by `create_app` and kept on `app.state`; endpoints get it by dependency."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fastapi import Request
+
+from central.storage import CentralStore
+
+if TYPE_CHECKING:
+    from central.dossiers import DossierSource
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Central:
+    store: CentralStore
+    dossiers: DossierSource
+    releases_dir: Path
+    clock: Callable[[], datetime] = utc_now
+    # Encoded full catalogue answers by version: hundreds of kiosks ask for the same bytes.
+    full_catalogue_cache: dict[int, bytes] = field(default_factory=dict)
+
+
+async def central(request: Request) -> Central:
+    ctx: Central = request.app.state.central
+    return ctx

@@ -1,0 +1,217 @@
+"""The one interface between the server's endpoints and its storage.
+
+SQLite (central/sqlite/) serves a province from one machine; a PostgreSQL implementation for a
+national fleet implements the same `CentralStore` protocol and nothing above it changes. The
+records here are plain frozen dataclasses; JSON documents (settings, heartbeats, catalogue
+entries, dossiers) cross the interface already encoded or as dicts, never as driver objects.
+Times are timezone-aware datetimes; implementations store them in UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+ConfigScope = Literal["site", "device"]
+
+
+class StoreError(Exception):
+    """Base of the errors a store raises on purpose."""
+
+
+class VersionConflict(StoreError):
+    """A catalogue version that does not grow."""
+
+
+class UnknownSite(StoreError):
+    """An enrollment code or a setting names a site that does not exist."""
+
+
+class EnrollmentRefused(StoreError):
+    """An enrollment code that cannot be used; `reason` is unknown, expired or used."""
+
+    def __init__(self, reason: Literal["unknown", "expired", "used"]) -> None:
+        super().__init__(f"enrollment code {reason}")
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Device:
+    id: str
+    site_id: str
+    hardware_id: str
+    enrolled_at: datetime
+    revoked_at: datetime | None = None
+    app_version: str | None = None
+    last_seen_at: datetime | None = None
+    last_heartbeat: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ConfigLayer:
+    """Settings set for one site or one device; `version` comes from one server-wide counter,
+    so the effective version of a device (the larger of its two layers) only ever grows."""
+
+    version: int
+    settings: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Command:
+    id: str
+    device_id: str
+    type: str
+    args: dict[str, Any]
+    created_at: datetime
+    done_at: datetime | None = None
+    ok: bool | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class TicketIssued:
+    day: str
+    ticket: str
+    service: str
+    number: int
+    priority: str | None
+    issued_at: str
+
+
+@dataclass(frozen=True)
+class TicketVoided:
+    day: str
+    ticket: str
+
+
+@dataclass(frozen=True)
+class CommandDone:
+    command: str
+    ok: bool
+    detail: str
+
+
+Effect = TicketIssued | TicketVoided | CommandDone
+
+
+@dataclass(frozen=True)
+class IncomingEvent:
+    """A validated event and what it changes besides being stored (applied only the first
+    time its id is stored, in the same transaction)."""
+
+    id: str
+    type: str
+    at: str
+    data: dict[str, Any]
+    effect: Effect | None = None
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    id: str
+    device_id: str
+    site_id: str
+    type: str
+    at: str
+    data: dict[str, Any]
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    ticket: str
+    service: str
+    number: int
+    priority: str | None
+    issued_at: str
+    voided: bool
+    called_at: datetime | None
+    counter: str | None
+
+
+@dataclass(frozen=True)
+class CatalogueHead:
+    version: int
+    published_at: str
+    fields_json: str
+    procedures: int
+
+
+@dataclass(frozen=True)
+class CatalogueChanges:
+    """Procedures (encoded JSON objects) changed after a version, and codes deleted since."""
+
+    upserts: list[str] = field(default_factory=list)
+    deletes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    version: int
+    procedures: int
+    changed: int
+    deleted: int
+
+
+class CentralStore(Protocol):
+    """Everything the endpoints need from storage. Each method is one transaction."""
+
+    # Sites and their settings
+    def put_site(self, site: Site) -> None: ...
+    def get_site(self, site_id: str) -> Site | None: ...
+    def list_sites(self) -> list[Site]: ...
+    def set_config(self, scope: ConfigScope, owner: str, settings: dict[str, Any]) -> int: ...
+    def config_layers(
+        self, site_id: str, device_id: str
+    ) -> tuple[ConfigLayer | None, ConfigLayer | None]: ...
+
+    # Enrollment and devices
+    def add_enrollment_code(self, code_hash: str, site_id: str, expires_at: datetime) -> None: ...
+    def enroll(
+        self, code_hash: str, hardware_id: str, app_version: str, token_hash: str, now: datetime
+    ) -> Device: ...
+    def device_by_token(self, token_hash: str) -> Device | None: ...
+    def get_device(self, device_id: str) -> Device | None: ...
+    def list_devices(self, site_id: str | None = None) -> list[Device]: ...
+    def revoke_device(self, device_id: str, at: datetime) -> bool: ...
+    def record_heartbeat(self, device_id: str, heartbeat: dict[str, Any], at: datetime) -> None: ...
+
+    # Events, the queue they feed, and commands they acknowledge
+    def add_events(self, device: Device, events: list[IncomingEvent], received_at: datetime) -> int: ...
+    def list_events(
+        self, device_id: str | None, type: str | None, after_seq: int, limit: int
+    ) -> list[StoredEvent]: ...
+    def tickets_of_day(self, site_id: str, day: str) -> list[TicketRow]: ...
+    def call_next(
+        self, site_id: str, day: str, service: str, counter: str, at: datetime
+    ) -> TicketRow | None: ...
+    def add_command(self, device_id: str, type: str, args: dict[str, Any], at: datetime) -> Command: ...
+    def pending_commands(self, device_id: str) -> list[Command]: ...
+    def list_commands(self, device_id: str) -> list[Command]: ...
+
+    # Catalogue
+    def publish_catalogue(
+        self, version: int, published_at: str, fields_json: str, procedures: dict[str, str]
+    ) -> PublishOutcome: ...
+    def catalogue_head(self) -> CatalogueHead | None: ...
+    def catalogue_has_version(self, version: int) -> bool: ...
+    def catalogue_changes(self, after: int | None) -> CatalogueChanges: ...
+
+    # Dossiers (the imported-file source; see central/dossiers.py for the seam)
+    def import_dossiers(self, records: dict[str, dict[str, Any]], replace: bool, at: datetime) -> int: ...
+    def get_dossier(self, code: str) -> dict[str, Any] | None: ...
+
+    # Operators
+    def add_admin_token(self, token_hash: str, name: str, at: datetime) -> None: ...
+    def admin_by_token(self, token_hash: str) -> str | None: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,83 @@
+"""Commands from the heartbeat answer. Each id runs at most once on this kiosk (the server
+re-sends a command until its command.done arrives); the result and the command.done event are
+committed together, so an acknowledgement is never lost or doubled."""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from kiosk import outbox, store
+from kiosk.sync.answers import ServerCommand
+
+log = logging.getLogger("kiosk.sync")
+# A handler does the work and says (ok, detail). It must be idempotent: a crash after the work
+# but before the commit runs it again when the command is re-sent.
+Handler = Callable[[dict[str, Any]], tuple[bool, str]]
+
+
+def restart_ui(args: dict[str, Any]) -> tuple[bool, str]:
+    """Restart the UI service; systemd brings it back on the current release."""
+    if shutil.which("systemctl") is None:
+        return False, "no systemd on this machine; restart the UI by hand"
+    done = subprocess.run(
+        ["systemctl", "restart", "kiosk.service"], capture_output=True, text=True, timeout=60
+    )
+    if done.returncode != 0:
+        return False, f"systemctl failed: {done.stderr.strip()[:300]}"
+    return True, "kiosk.service restarted"
+
+
+def already_run(db: sqlite_utils.Database, command_id: str) -> bool:
+    return db.execute("SELECT 1 FROM sync_commands WHERE id = ?", [command_id]).fetchone() is not None
+
+
+def run_commands(
+    db: sqlite_utils.Database, commands: list[ServerCommand], handlers: Mapping[str, Handler]
+) -> list[tuple[str, bool, str]]:
+    """Run each new command once; returns (id, ok, detail) for those run now."""
+    results = []
+    for command in commands:
+        if already_run(db, command.id):
+            continue
+        ok, detail = _run_one(command, handlers)
+        with store.transaction(db):
+            db.execute(
+                "INSERT INTO sync_commands (id, type, args, received_at, ok, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+                [
+                    command.id,
+                    command.type,
+                    json.dumps(command.args, ensure_ascii=False),
+                    store.now_utc(),
+                    int(ok),
+                    detail,
+                ],
+            )
+            outbox.add(
+                db,
+                "command.done",
+                {"command": command.id, "ok": ok, "detail": detail},
+                datetime.now().astimezone(),
+            )
+        results.append((command.id, ok, detail))
+    return results
+
+
+def _run_one(command: ServerCommand, handlers: Mapping[str, Handler]) -> tuple[bool, str]:
+    handler = handlers.get(command.type)
+    if handler is None:
+        return False, f"command {command.type!r} is not supported by this kiosk's agent"
+    try:
+        ok, detail = handler(command.args)
+    except Exception as exc:  # a handler's failure is reported, never fatal to the agent
+        log.exception("command %s (%s) failed", command.id, command.type)
+        return False, f"failed: {exc}"[:500]
+    return ok, detail[:500]

@@ -1,0 +1,63 @@
+"""The sync state at a glance, for the technician screen and `kiosk sync status`: read-only,
+local, instant (no network)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from kiosk import outbox, store
+from kiosk.catalogue_store import catalogue_version
+from kiosk.sync import enrollment
+from kiosk.sync.heartbeat import CLOCK_OFFSET, applied_config_version
+from kiosk.sync.report import LAST_ERROR
+
+PARTS = ("outbox", "heartbeat", "config", "catalogue")
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    enrolled: bool
+    not_enrolled_reason: str | None
+    device_id: str | None
+    site_name: str | None
+    server_url: str | None
+    clock_offset_s: float | None
+    outbox_pending: int
+    outbox_rejected: int
+    config_version: int | None
+    catalogue_version: int | None
+    last_error: str | None
+    parts: dict[str, dict[str, str | None]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def sync_status(db: sqlite_utils.Database, state_dir: Path) -> SyncStatus:
+    counts = outbox.counts(db)
+    reason = store.get_state(db, enrollment.NOT_ENROLLED)
+    offset = store.get_state(db, CLOCK_OFFSET)
+    return SyncStatus(
+        enrolled=enrollment.identity(db, state_dir) is not None and reason is None,
+        not_enrolled_reason=reason,
+        device_id=store.get_state(db, enrollment.DEVICE_ID),
+        site_name=store.get_state(db, enrollment.SITE_NAME),
+        server_url=store.get_state(db, enrollment.SERVER_URL),
+        clock_offset_s=float(offset) if offset else None,
+        outbox_pending=counts["pending"],
+        outbox_rejected=counts["rejected"],
+        config_version=applied_config_version(state_dir),
+        catalogue_version=catalogue_version(db),
+        last_error=store.get_state(db, LAST_ERROR),
+        parts={
+            part: {
+                "ok_at": store.get_state(db, f"sync.{part}.ok_at"),
+                "error": store.get_state(db, f"sync.{part}.error"),
+            }
+            for part in PARTS
+        },
+    )

@@ -1,0 +1,395 @@
+"""The real central server on a free loopback port (uvicorn in a thread), and a small
+misbehaving HTTP server that stands between a kiosk and it: the real-world stand-in for a flaky
+commune link (refused connections, 500s, 503 with Retry-After, slow, cut-off, wrong or huge
+answers)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import uvicorn
+
+from central.app import create_app
+from central.auth import hash_secret
+from central.context import utc_now
+from central.dossiers import DossierSource
+from central.sqlite import SQLiteStore
+from central.storage import Site
+from tests.fixtures_core import DEMO_CONFIG
+
+ADMIN_TOKEN = "test-admin-token-0123456789"
+SITE = Site("me-linh-xa", "UBND xã Mê Linh", "Asia/Ho_Chi_Minh")
+
+
+@dataclass
+class RunningServer:
+    url: str
+    store: SQLiteStore
+    releases_dir: Path
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def admin(self, method: str, path: str, body: Any = None) -> requests.Response:
+        return requests.request(
+            method,
+            f"{self.url}/api/v1/admin{path}",
+            json=body,
+            timeout=10,
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        )
+
+    def enrollment_code(self, site: str = SITE.id) -> str:
+        answer = self.admin("POST", "/enrollment-codes", {"site": site})
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["code"])
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.store.close()
+
+
+def free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+def start_server(
+    directory: Path,
+    *,
+    dossiers: DossierSource | None = None,
+    ssl_certfile: str | None = None,
+    ssl_keyfile: str | None = None,
+) -> RunningServer:
+    """Start the real server on its own SQLite file; returns once it accepts connections."""
+    store = SQLiteStore(directory / "central.db")
+    store.add_admin_token(hash_secret(ADMIN_TOKEN), "tests", utc_now())
+    store.put_site(SITE)
+    releases = directory / "releases"
+    app = create_app(store, releases, dossiers=dossiers)
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
+    )
+    server = uvicorn.Server(config)
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the central server did not start")
+        time.sleep(0.02)
+    scheme = "https" if ssl_certfile else "http"
+    host = "localhost" if ssl_certfile else "127.0.0.1"
+    return RunningServer(f"{scheme}://{host}:{port}", store, releases, server, thread)
+
+
+@pytest.fixture
+def central_server(tmp_path: Path) -> Iterator[RunningServer]:
+    directory = tmp_path / "central"
+    directory.mkdir()
+    running = start_server(directory)
+    yield running
+    running.stop()
+
+
+# --- the misbehaving server -----------------------------------------------------------------
+
+_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "date", "server"}
+
+
+@dataclass
+class Fault:
+    """What the link does to one request. `forward` sends it to the real server first (the
+    server acted, the kiosk never hears of it)."""
+
+    kind: str
+    path: str = "/"
+    times: int = 1
+    forward: bool = False
+    seconds: float = 0.0
+    status: int = 500
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+
+class FaultyServer:
+    """A proxy on loopback to a real server, doing what the current faults say."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream.removeprefix("http://")
+        self.faults: list[Fault] = []
+        self.seen: list[tuple[str, str, str]] = []  # (method, path, fault kind or "ok")
+        self.bytes_sent_by_fault = 0
+        self.lock = threading.Lock()
+        self._sock = free_socket()
+        self.port = self._sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._httpd: ThreadingHTTPServer | None = None
+        self.up()
+
+    def fail(self, kind: str, path: str = "/", **kw: Any) -> Fault:
+        fault = Fault(kind, path, **kw)
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self.lock:
+            self.faults.clear()
+
+    def take(self, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if path.startswith(fault.path):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+    def down(self) -> None:
+        """Stop listening: connections are refused, as when the server is off."""
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def up(self) -> None:
+        proxy = self
+
+        class Handler(_ProxyHandler):
+            owner = proxy
+
+        self._sock.close()  # the port was held only until the proxy binds it
+        httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler, bind_and_activate=False)
+        httpd.daemon_threads = True
+        httpd.allow_reuse_address = True
+        httpd.server_bind()
+        httpd.server_activate()
+        self._httpd = httpd
+        threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    owner: FaultyServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    def end_headers(self) -> None:
+        self.send_header("Connection", "close")
+        super().end_headers()
+
+    def _any(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        # One request per connection: `down()` then refuses the very next call.
+        self.close_connection = True
+        fault = self.owner.take(self.path)
+        self.owner.seen.append((self.command, self.path, fault.kind if fault else "ok"))
+        try:
+            if fault is None:
+                self._relay(*self._forward(body))
+            else:
+                _act(self, fault, body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    do_GET = do_POST = do_PUT = _any
+
+    def _forward(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+        conn = http.client.HTTPConnection(self.owner.upstream, timeout=30)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+        conn.request(self.command, self.path, body=body or None, headers=headers)
+        answer = conn.getresponse()
+        data = answer.read()
+        conn.close()
+        return answer.status, answer.getheaders(), data
+
+    def _relay(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
+        self.send_response(status)
+        for key, value in headers:
+            if key.lower() not in _HOP:
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _act(handler: _ProxyHandler, fault: Fault, body: bytes) -> None:
+    forwarded = handler._forward(body) if fault.forward else None
+    kind = fault.kind
+    if kind == "drop":  # close without a word
+        handler.close_connection = True
+        handler.connection.shutdown(socket.SHUT_RDWR)
+    elif kind == "slow":
+        time.sleep(fault.seconds)
+        if forwarded:
+            handler._relay(*forwarded)
+        else:
+            _send(handler, 200, b"{}")
+    elif kind == "status":
+        body_out = fault.body or json.dumps({"error": {"code": "test", "message": "fault"}}).encode()
+        _send(handler, fault.status, body_out, fault.headers)
+    elif kind == "truncated":
+        status, _, data = forwarded or (200, [], b'{"accepted": [], "rejected": []}' * 50)
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data[: len(data) // 2])
+        handler.close_connection = True
+        handler.connection.shutdown(socket.SHUT_RDWR)
+    elif kind == "body":  # a 200 with the given bytes (invalid JSON, wrong shape)
+        _send(handler, 200, fault.body)
+    elif kind == "huge":
+        _huge(handler, int(fault.seconds) or 50 * 1024 * 1024, chunked="chunked" in fault.headers)
+    else:
+        raise AssertionError(f"unknown fault {kind}")
+
+
+def _send(handler: _ProxyHandler, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    for key, value in (headers or {}).items():
+        handler.send_header(key, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def _huge(handler: _ProxyHandler, size: int, *, chunked: bool) -> None:
+    """A JSON-looking body of `size` bytes, generated as it is sent (never held whole)."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    if chunked:
+        handler.send_header("Transfer-Encoding", "chunked")
+    else:
+        handler.send_header("Content-Length", str(size))
+    handler.end_headers()
+    piece = b'{"accepted": [' + b" " * (64 * 1024 - 14)
+    sent = 0
+    while sent < size:
+        chunk = piece[: size - sent]
+        if chunked:
+            handler.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+        else:
+            handler.wfile.write(chunk)
+        sent += len(chunk)
+        handler.owner.bytes_sent_by_fault += len(chunk)
+    if chunked:
+        handler.wfile.write(b"0\r\n\r\n")
+
+
+@pytest.fixture
+def faulty(central_server: RunningServer) -> Iterator[FaultyServer]:
+    proxy = FaultyServer(central_server.url)
+    yield proxy
+    proxy.down()
+
+
+# --- a kiosk enrolled with the server ---------------------------------------------------------
+
+# Short timeouts and near-zero backoff: faults are felt in a second, not in minutes.
+FAST = {
+    "server.connect_timeout_s": 1.0,
+    "server.read_timeout_s": 1.0,
+    "server.call_deadline_s": 4.0,
+}
+
+
+@dataclass
+class Kiosk:
+    db: Any
+    state_dir: Path
+    device_id: str
+    server: RunningServer
+
+    def agent(self, **kw: Any) -> Any:
+        from kiosk import config
+        from kiosk.sync.agent import Agent
+        from kiosk.sync.client import RetryPolicy
+
+        loaded = config.load(site_file=DEMO_CONFIG, state_dir=self.state_dir, overrides=FAST)
+        retry = kw.pop("retry", RetryPolicy(attempts=3, base_s=0.01, cap_s=0.05))
+        return Agent(self.db, self.state_dir, loaded, site_file=DEMO_CONFIG, retry=retry, **kw)
+
+    def add_tickets(self, count: int, start: int = 1) -> list[str]:
+        """Issue-like ticket.issued events, committed as the queue commits them."""
+        from zoneinfo import ZoneInfo
+
+        from kiosk import outbox, store
+
+        at = datetime.now(ZoneInfo(SITE.timezone))  # the queue numbers days in the site's time
+        ids = []
+        with store.transaction(self.db):
+            for n in range(start, start + count):
+                data = {
+                    "ticket": f"A{n % 10000:03d}",
+                    "service": "A",
+                    "number": n % 10000,
+                    "day": at.date().isoformat(),
+                    "priority": None,
+                    "issued_at": at.isoformat(),
+                }
+                ids.append(outbox.add(self.db, "ticket.issued", data, at))
+        return ids
+
+    def issue(self, count: int, service: str = "B") -> list[str]:
+        """Tickets issued the way the ticket screen issues them; the ids of their events."""
+        from zoneinfo import ZoneInfo
+
+        from kiosk import config
+        from kiosk.queue import issue_ticket
+
+        settings = config.load(site_file=DEMO_CONFIG, state_dir=self.state_dir).settings
+        before = {r[0] for r in self.db.execute("SELECT id FROM outbox")}
+        for _ in range(count):
+            issue_ticket(self.db, settings, service, datetime.now(ZoneInfo(SITE.timezone)))
+        return [r[0] for r in self.db.execute("SELECT id FROM outbox ORDER BY seq") if r[0] not in before]
+
+    def server_event_ids(self) -> list[str]:
+        events = self.server.store.list_events(self.device_id, None, 0, 1_000_000)
+        return [e.id for e in events]
+
+
+def enroll_kiosk(server: RunningServer, db: Any, state_dir: Path, url: str | None = None) -> Kiosk:
+    from kiosk.sync.enrollment import enroll
+
+    answer = enroll(db, state_dir, url or server.url, server.enrollment_code())
+    return Kiosk(db, state_dir, answer.device_id, server)
+
+
+@pytest.fixture
+def kiosk(central_server: RunningServer, db: Any, state_dir: Path) -> Kiosk:
+    """A kiosk enrolled directly with the real server."""
+    return enroll_kiosk(central_server, db, state_dir)
+
+
+@pytest.fixture
+def flaky_kiosk(central_server: RunningServer, faulty: FaultyServer, db: Any, state_dir: Path) -> Kiosk:
+    """A kiosk whose link to the real server goes through the misbehaving server."""
+    return enroll_kiosk(central_server, db, state_dir, faulty.url)
