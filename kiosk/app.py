@@ -171,6 +171,15 @@ def build_app_class() -> type:
             if self.services.worker is not None:
                 self.services.worker.submit(job, lambda *_: None)
 
+        def scanned(self, code: str) -> None:
+            """A code from the QR/barcode scanner: to the screen that wants it, else the dossier."""
+            self._touched()
+            screen = self.sm.current_screen
+            if hasattr(screen, "scanned"):
+                screen.scanned(code)
+            elif self.sm.available("dossier"):
+                self.sm.go("dossier", code=code)
+
         def go_home(self, reset: bool = False) -> None:
             """Back to the home screen; with reset, every input cleared and the default language."""
             if reset:
@@ -248,6 +257,23 @@ def attach_printer(app: Any, services: Services, url: str | None) -> None:
     monitor.start()
 
 
+def attach_scanner(app: Any, services: Services) -> None:
+    """Start the serial QR/barcode scanner when one is configured; codes go to the app."""
+    if not services.settings.scanner.url:
+        return
+    from kivy.clock import Clock
+
+    from kiosk.drivers.scanner import Scanner
+
+    scanner = Scanner(
+        services.settings.scanner.url,
+        lambda code: Clock.schedule_once(lambda _dt: app.scanned(code), 0),
+        baudrate=services.settings.scanner.baudrate,
+    )
+    services.closers.append(scanner.stop)
+    scanner.start()
+
+
 def run(args: argparse.Namespace, prepare: Callable[[Any], None] | None = None) -> int:
     """`kiosk run`: load settings, configure Kivy, build the services and the app, run it."""
     from kiosk.commands import load_config, state_dir
@@ -262,6 +288,7 @@ def run(args: argparse.Namespace, prepare: Callable[[Any], None] | None = None) 
     services = build_services(loaded.settings, state_dir(args))
     app = create_app(services)
     attach_printer(app, services, getattr(args, "printer", None))
+    attach_scanner(app, services)
     from kivy.clock import Clock
 
     # systemd stops us with SIGTERM; close requests from the window are refused, this is not.
