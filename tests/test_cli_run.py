@@ -19,7 +19,8 @@ def kiosk(
     tmp_path: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 90
 ) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
-    full_env.pop("SDL_VIDEODRIVER", None)
+    for leaked in ("SDL_VIDEODRIVER", "KIVY_HOME"):  # set by in-process UI tests of this session
+        full_env.pop(leaked, None)
     full_env["KIVY_NO_CONSOLELOG"] = "0"
     command = [
         sys.executable,

@@ -27,7 +27,8 @@ def free_port() -> int:
 def test_demo_starts_everything_enrols_and_stops_cleanly(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "KIOSK_DEMO_PORT": str(port), "PYTHONPATH": str(REPO)}
-    env.pop("SDL_VIDEODRIVER", None)
+    for leaked in ("SDL_VIDEODRIVER", "KIVY_HOME"):  # set by in-process UI tests of this session
+        env.pop(leaked, None)
     done = subprocess.run(
         [sys.executable, "-m", "kiosk.demo", "--exit-after", "6"],
         cwd=tmp_path,
