@@ -99,6 +99,11 @@ def ui_healthy(db: sqlite_utils.Database) -> bool | None:
     return report.healthy_at is not None and _alive(health.ui_pid(db))
 
 
+def ui_running(db: sqlite_utils.Database) -> bool:
+    """A UI process reported its start and is still there (it owns the printer and scanner)."""
+    return health.read_ui_health(db).started_at is not None and _alive(health.ui_pid(db))
+
+
 def _alive(pid: int | None) -> bool:
     if pid is None:
         return True  # an older UI that did not record its pid: trust its report
