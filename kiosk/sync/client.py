@@ -171,17 +171,8 @@ class ServerClient:
     ) -> Reply:
         """One protocol call. Returns a `Reply` whose status is in `accept` (or 304 when an
         `etag` was sent); raises `NotEnrolled`, `BadAnswer` or `SyncError` otherwise."""
-        headers = {"Accept-Encoding": "gzip"}
-        if auth:
-            if not self.token:
-                raise NotEnrolled("this kiosk has no device token; run `kiosk enroll CODE`")
-            headers["Authorization"] = f"Bearer {self.token}"
-        if etag:
-            headers["If-None-Match"] = etag
-        data = None
-        if body is not None:
-            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-            headers["Content-Type"] = "application/json"
+        headers = self._headers(auth, etag, body is not None)
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         deadline = time.monotonic() + self.timeouts.deadline_s
         attempts = self.retry.attempts if retries else 1
         for attempt in range(1, attempts + 1):
@@ -201,6 +192,18 @@ class ServerClient:
                 raise failure
             self.sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _headers(self, auth: bool, etag: str | None, json_body: bool) -> dict[str, str]:
+        headers = {"Accept-Encoding": "gzip"}
+        if auth:
+            if not self.token:
+                raise NotEnrolled("this kiosk has no device token; run `kiosk enroll CODE`")
+            headers["Authorization"] = f"Bearer {self.token}"
+        if etag:
+            headers["If-None-Match"] = etag
+        if json_body:
+            headers["Content-Type"] = "application/json"
+        return headers
 
     def _attempt(
         self,
