@@ -10,6 +10,7 @@ import sys
 from central import __version__
 from central.commands import CommandError
 from central.storage import StoreError
+from kiosk.errors import KioskError
 
 COMMAND_MODULES = [
     "central.commands.serve",
@@ -17,6 +18,7 @@ COMMAND_MODULES = [
     "central.commands.catalogue",
     "central.commands.dossiers",
     "central.commands.openapi",
+    "central.release_commands",
 ]
 
 
@@ -33,8 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except (CommandError, StoreError, OSError, ValueError) as exc:
+    except (CommandError, StoreError, KioskError, OSError, ValueError) as exc:
         print(f"kiosk-central: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

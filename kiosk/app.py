@@ -192,6 +192,40 @@ def create_app(services: Services) -> Any:
     return build_app_class()(services)
 
 
+def attach_printer(app: Any, services: Services, url: str | None) -> None:
+    """Open the ticket printer (when one is configured), watch its status, and tell the screens,
+    the database and the server of each change. A printer that is missing at start is a state
+    (offline), not a failure: lookup keeps working and tickets resume when it answers."""
+    from dataclasses import replace
+
+    from kivy.clock import Clock
+
+    from kiosk.drivers.status_monitor import PrinterStatusMonitor
+    from kiosk.drivers.ticket_printer import open_printer
+    from kiosk.services import record_printer_status
+
+    settings = services.settings.printer
+    if url:
+        settings = replace(settings, url=url)
+    if not settings.url:
+        return
+    printer = open_printer(settings)
+    monitor = PrinterStatusMonitor(printer, settings.status_poll_s)
+
+    def changed(status: Any) -> None:  # on the monitor's or the worker's thread
+        services.printer_status = status
+        if services.worker is not None:
+            moment = services.clock.now().astimezone(services.timezone)
+            services.worker.submit(lambda db: record_printer_status(db, status, moment), lambda *_: None)
+        Clock.schedule_once(lambda _dt: app.sm.printer_changed(), 0)
+
+    monitor.add_listener(changed)
+    printer.add_listener(changed)
+    services.printer = printer
+    services.closers += [printer.close, monitor.stop]
+    monitor.start()
+
+
 def run(args: argparse.Namespace, prepare: Callable[[Any], None] | None = None) -> int:
     """`kiosk run`: load settings, configure Kivy, build the services and the app, run it."""
     from kiosk.commands import load_config, state_dir
@@ -205,6 +239,7 @@ def run(args: argparse.Namespace, prepare: Callable[[Any], None] | None = None) 
     )
     services = build_services(loaded.settings, state_dir(args))
     app = create_app(services)
+    attach_printer(app, services, getattr(args, "printer", None))
     from kivy.clock import Clock
 
     # systemd stops us with SIGTERM; close requests from the window are refused, this is not.

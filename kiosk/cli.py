@@ -14,7 +14,10 @@ from kiosk.errors import ConfigError, KioskError
 COMMAND_MODULES = (
     "kiosk.commands.app",
     "kiosk.commands.settings",
+    "kiosk.commands.ticket",
     "kiosk.commands.catalogue",
+    "kiosk.commands.printer",
+    "kiosk.commands.release",
     "kiosk.commands.sync",
 )
 

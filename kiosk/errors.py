@@ -64,4 +64,13 @@ class BadAnswer(SyncError):
 
 
 class UpdateError(KioskError):
-    """A release failed verification, install, self-test or health."""
+    """A release failed verification, install, self-test or health.
+
+    `stage` is the stage reported in update.result (download, verify, install, selftest, health).
+    A `transient` failure (network, disk space) is tried again later; any other is final for that
+    signed manifest."""
+
+    def __init__(self, message: str, stage: str = "verify", transient: bool = False) -> None:
+        super().__init__(message)
+        self.stage = stage
+        self.transient = transient

@@ -20,6 +20,7 @@ from typing import Any, Literal, Protocol
 
 Language = Literal["vi", "en"]
 Priority = Literal["elderly", "disabled", "pregnant", "merit"]
+PRIORITIES: tuple[str, ...] = ("elderly", "disabled", "pregnant", "merit")
 Align = Literal["left", "center", "right"]
 TextSize = Literal["small", "normal", "large"]
 
@@ -151,7 +152,7 @@ class QueueTicket:
     issued_at: datetime
     people_ahead: int | None
     wait_minutes: int | None
-    priority: Priority | None
+    priority: str | None  # one of PRIORITIES, or None
     qr_url: str | None
     footer: str
     language: Language = "vi"
@@ -159,6 +160,8 @@ class QueueTicket:
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None:
             raise ValueError("QueueTicket.issued_at must be timezone-aware")
+        if self.priority is not None and self.priority not in PRIORITIES:
+            raise ValueError(f"QueueTicket.priority {self.priority!r} is not one of {PRIORITIES}")
 
 
 def queue_ticket_layout(t: QueueTicket) -> Layout:

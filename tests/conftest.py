@@ -12,5 +12,7 @@ pytest_plugins = [
     "tests.fixtures_ui",
     "tests.fixtures_queue",
     "tests.fixtures_catalogue",
+    "tests.fixtures_printing",
+    "tests.fixtures_updates",
     "tests.fixtures_central",
 ]

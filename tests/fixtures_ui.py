@@ -86,7 +86,10 @@ def app_factory(state_dir: Path) -> Iterator[Callable[..., UIDriver]]:
     made: list[Any] = []
 
     def make(
-        settings: config.Settings | None = None, services: Any = None, size: str = "1080x1920"
+        settings: config.Settings | None = None,
+        services: Any = None,
+        size: str = "1080x1920",
+        printer_url: str | None = None,
     ) -> UIDriver:
         settings = settings or config.load(site_file=DEMO_CONFIG, state_dir=state_dir).settings
         configure_kivy(settings, state_dir, windowed=True, size=size)
@@ -97,6 +100,10 @@ def app_factory(state_dir: Path) -> Iterator[Callable[..., UIDriver]]:
         app = create_app(services)
         app._run_prepare()
         made.append(app)
+        if printer_url:
+            from kiosk.app import attach_printer
+
+            attach_printer(app, services, printer_url)
         driver = UIDriver(app)
         driver.pump(frames=3)
         return driver

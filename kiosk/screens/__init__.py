@@ -36,6 +36,9 @@ class KioskScreen(Screen):
     def shutdown(self) -> None:
         """Stop this screen's clock events and threads."""
 
+    def printer_changed(self) -> None:
+        """The printer's status changed (screens showing it override this)."""
+
     def shots(self) -> dict[str, Any]:
         """Representative states for `kiosk screenshot`: variant name → function putting this
         screen in that state ("" is the plain screen)."""
@@ -91,6 +94,11 @@ class KioskScreenManager(ScreenManager):
 
     def busy(self) -> bool:
         return any(screen.busy() for screen in self.screens)
+
+    def printer_changed(self) -> None:
+        """The printer's status changed: screens that show it update themselves."""
+        for screen in self.screens:
+            screen.printer_changed()
 
     def shutdown(self) -> None:
         for screen in self.screens:

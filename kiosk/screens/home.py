@@ -30,6 +30,9 @@ class HomeScreen(KioskScreen):
     def on_pre_enter(self, *_args: Any) -> None:
         self.refresh()
 
+    def printer_changed(self) -> None:
+        self.refresh()
+
     def on_kv_post(self, _base: Any) -> None:
         self.refresh()
 
