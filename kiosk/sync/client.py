@@ -175,6 +175,7 @@ class ServerClient:
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         deadline = time.monotonic() + self.timeouts.deadline_s
         attempts = self.retry.attempts if retries else 1
+        failure: SyncError | None = None
         for attempt in range(1, attempts + 1):
             try:
                 reply = self._attempt(method, self.base_url + path, headers, data, limit, deadline)
@@ -183,6 +184,9 @@ class ServerClient:
                     return reply
             except (NotEnrolled, BadAnswer):
                 raise
+            except _DeadlinePassed as exc:
+                # Say why the earlier tries failed too: "deadline" alone hides the cause.
+                raise SyncError(f"{exc}; the try before: {failure}") if failure else exc from None
             except SyncError as exc:
                 failure = exc
             wait = failure.retry_after_s
@@ -218,7 +222,7 @@ class ServerClient:
         however the server misbehaves (slow DNS, a trickle of bytes, a hung TLS handshake)."""
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise SyncError(f"no answer within the call deadline of {self.timeouts.deadline_s:g} s")
+            raise _DeadlinePassed(self.timeouts.deadline_s)
         attempt = _Attempt()
         session = self._session
         sent_at = time.time()
@@ -233,7 +237,7 @@ class ServerClient:
             # The stuck request keeps its (now closed) session; later calls get a fresh one.
             self._session = self._new_session()
             session.close()
-            raise SyncError(f"no answer within the call deadline of {self.timeouts.deadline_s:g} s")
+            raise _DeadlinePassed(self.timeouts.deadline_s)
         if attempt.error is not None:
             raise attempt.error
         assert attempt.reply is not None
@@ -260,6 +264,11 @@ def _run(
         attempt.error = exc
     finally:
         attempt.done.set()
+
+
+class _DeadlinePassed(SyncError):
+    def __init__(self, deadline_s: float) -> None:
+        super().__init__(f"no answer within the call deadline of {deadline_s:g} s")
 
 
 def _failure(reply: Reply, accept: Collection[int], etag: str | None) -> SyncError | None:
