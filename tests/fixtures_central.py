@@ -5,6 +5,7 @@ answers)."""
 
 from __future__ import annotations
 
+import email.utils
 import http.client
 import json
 import socket
@@ -229,8 +230,12 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         conn.close()
         return answer.status, answer.getheaders(), data
 
-    def _relay(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
-        self.send_response(status)
+    def _relay(
+        self, status: int, headers: list[tuple[str, str]], data: bytes, clock_shift_s: float = 0.0
+    ) -> None:
+        self.log_request(status)
+        self.send_response_only(status)
+        self.send_header("Date", email.utils.formatdate(time.time() + clock_shift_s, usegmt=True))
         for key, value in headers:
             if key.lower() not in _HOP:
                 self.send_header(key, value)
@@ -242,7 +247,10 @@ class _ProxyHandler(BaseHTTPRequestHandler):
 def _act(handler: _ProxyHandler, fault: Fault, body: bytes) -> None:
     forwarded = handler._forward(body) if fault.forward else None
     kind = fault.kind
-    if kind == "drop":  # close without a word
+    if kind == "clock":  # the server's clock is `seconds` ahead of ours
+        assert forwarded is not None
+        handler._relay(*forwarded, clock_shift_s=fault.seconds)
+    elif kind == "drop":  # close without a word
         handler.close_connection = True
         handler.connection.shutdown(socket.SHUT_RDWR)
     elif kind == "slow":
