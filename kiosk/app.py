@@ -19,6 +19,7 @@ from kiosk.i18n import translate
 from kiosk.services import Services, build_services
 
 log = logging.getLogger("kiosk.app")
+REST_BEFORE_EXIT_S = 5.0
 
 # Kivy reads its settings when first imported, so the environment is set before any kivy import
 # (see configure_kivy); the names below are imported lazily inside functions for that reason.
@@ -68,7 +69,7 @@ def build_app_class() -> type:
     from kivy.core.window import Window
     from kivy.properties import NumericProperty, StringProperty
 
-    from kiosk import sdnotify
+    from kiosk import __version__, health, sdnotify
     from kiosk.screens import KioskScreenManager, load_screens
 
     class KioskApp(App):
@@ -91,8 +92,10 @@ def build_app_class() -> type:
 
         # --- building -------------------------------------------------------------------
         def build(self) -> Any:
+            health.report_ui_started(self.services.db, __version__)
             load_screens()
             self.sm = KioskScreenManager(self.services)
+            self.sm.bind(current=self._screen_changed)
             Window.bind(size=self._resized)
             self._resized(Window, Window.size)
             self._tick(0)
@@ -147,11 +150,35 @@ def build_app_class() -> type:
 
         def _check_idle(self, _dt: float) -> None:
             idle = time.monotonic() - self.last_touch
-            if idle < self.services.settings.ui.idle_timeout_s:
-                return
             at_rest = self.sm.current == "home" and self.lang == self.services.settings.ui.default_language
-            if not at_rest and not self.sm.busy():
+            if at_rest:
+                # Nobody touched the home screen for a few seconds: a moment to restart if asked.
+                if idle >= REST_BEFORE_EXIT_S and health.exit_requested(self.services.db):
+                    log.info("exiting at an idle moment, as the agent asked (update)")
+                    self.stop()
+            elif idle >= self.services.settings.ui.idle_timeout_s and not self.sm.busy():
                 self.go_home(reset=True)
+
+        def _screen_changed(self, _sm: Any, current: str) -> None:
+            """Tell the agent whether a citizen is mid-flow (no update restarts the UI then)."""
+            if current == "home":
+                self._in_background(lambda db: health.clear_busy(db))
+            else:
+                self._in_background(lambda db: health.set_busy(db, f"screen {current}"))
+
+        def _in_background(self, job: Callable[[Any], None]) -> None:
+            """Small writes go to the worker thread: an fsync on an SD card can take 50 ms."""
+            if self.services.worker is not None:
+                self.services.worker.submit(job, lambda *_: None)
+
+        def scanned(self, code: str) -> None:
+            """A code from the QR/barcode scanner: to the screen that wants it, else the dossier."""
+            self._touched()
+            screen = self.sm.current_screen
+            if hasattr(screen, "scanned"):
+                screen.scanned(code)
+            elif self.sm.available("dossier"):
+                self.sm.go("dossier", code=code)
 
         def go_home(self, reset: bool = False) -> None:
             """Back to the home screen; with reset, every input cleared and the default language."""
@@ -165,6 +192,10 @@ def build_app_class() -> type:
             Window.unbind(on_draw=self._drawn)
             self.first_frame_at = time.monotonic()
             log.info("first frame drawn")
+            driver_up = self.services.printer is not None or not self.services.settings.printer.url
+            self._in_background(
+                lambda db: health.report_ui_healthy(db, __version__, printer_driver_up=driver_up)
+            )
             sdnotify.notify("READY=1")
             interval = sdnotify.watchdog_interval_s()
             if interval:
@@ -226,6 +257,23 @@ def attach_printer(app: Any, services: Services, url: str | None) -> None:
     monitor.start()
 
 
+def attach_scanner(app: Any, services: Services) -> None:
+    """Start the serial QR/barcode scanner when one is configured; codes go to the app."""
+    if not services.settings.scanner.url:
+        return
+    from kivy.clock import Clock
+
+    from kiosk.drivers.scanner import Scanner
+
+    scanner = Scanner(
+        services.settings.scanner.url,
+        lambda code: Clock.schedule_once(lambda _dt: app.scanned(code), 0),
+        baudrate=services.settings.scanner.baudrate,
+    )
+    services.closers.append(scanner.stop)
+    scanner.start()
+
+
 def run(args: argparse.Namespace, prepare: Callable[[Any], None] | None = None) -> int:
     """`kiosk run`: load settings, configure Kivy, build the services and the app, run it."""
     from kiosk.commands import load_config, state_dir
@@ -240,6 +288,7 @@ def run(args: argparse.Namespace, prepare: Callable[[Any], None] | None = None) 
     services = build_services(loaded.settings, state_dir(args))
     app = create_app(services)
     attach_printer(app, services, getattr(args, "printer", None))
+    attach_scanner(app, services)
     from kivy.clock import Clock
 
     # systemd stops us with SIGTERM; close requests from the window are refused, this is not.

@@ -1,7 +1,7 @@
-"""The demo site: `make run` shows a working kiosk with no hardware and no server of its own.
+"""The demo site: `make run` shows a working kiosk with no hardware: the virtual printer, a local
+central server and the sync agent are started beside it (kiosk/demo_stack.py).
 
-`python -m kiosk.demo` keeps its state in ./var/demo, seeds the demo data once, and starts the
-kiosk windowed on the demo site."""
+`python -m kiosk.demo [kiosk run options]` keeps its state in ./var."""
 
 from __future__ import annotations
 
@@ -23,12 +23,9 @@ def seed_state(state_dir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from kiosk.cli import main as kiosk_main
+    from kiosk.demo_stack import run_demo
 
-    state = Path("var/demo").resolve()
-    seed_state(state)
-    args = ["--config", str(DEMO_CONFIG), "--state-dir", str(state), "run", "--windowed"]
-    return kiosk_main(args + list(argv if argv is not None else sys.argv[1:]))
+    return run_demo(list(argv if argv is not None else sys.argv[1:]))
 
 
 if __name__ == "__main__":

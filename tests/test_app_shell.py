@@ -54,3 +54,17 @@ def test_escape_is_swallowed_and_close_requests_refused(app_factory) -> None:
     ui.pump(frames=3)
     assert ui.app.root.get_root_window() is ui.window
     assert ui.app.open_settings() is False
+
+
+def test_ui_reports_started_healthy_and_busy_for_the_updater(app_factory) -> None:
+    from kiosk import health
+
+    ui = app_factory()
+    db = ui.app.services.db
+    ui.pump(frames=3)
+    ui.until(lambda: health.read_ui_health(db).healthy_at is not None)
+    assert health.busy_reason(db) is None
+    ui.app.sm.go("queue")
+    ui.until(lambda: health.busy_reason(db) == "screen queue")
+    ui.app.go_home()
+    ui.until(lambda: health.busy_reason(db) is None)

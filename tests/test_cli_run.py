@@ -19,7 +19,8 @@ def kiosk(
     tmp_path: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 90
 ) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
-    full_env.pop("SDL_VIDEODRIVER", None)
+    for leaked in ("SDL_VIDEODRIVER", "KIVY_HOME"):  # set by in-process UI tests of this session
+        full_env.pop(leaked, None)
     full_env["KIVY_NO_CONSOLELOG"] = "0"
     command = [
         sys.executable,
@@ -104,3 +105,30 @@ def test_screenshot_of_unknown_screen_names_the_known_ones(tmp_path: Path) -> No
     )
     assert result.returncode != 0
     assert "no such screen: nope; known: home" in result.stderr
+
+
+def test_ui_exits_cleanly_at_an_idle_moment_when_the_agent_asks(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    from kiosk import health, store
+
+    state = tmp_path / "state"
+
+    def ask_when_healthy() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if (state / store.DB_NAME).exists():
+                db = store.open_state(state)
+                if health.read_ui_health(db).healthy_at is not None:
+                    health.request_ui_exit(db, "update to 9.9.9")
+                    return
+                db.conn.close()
+            time.sleep(0.2)
+
+    asker = threading.Thread(target=ask_when_healthy)
+    asker.start()
+    result = kiosk(tmp_path, "run", "--exit-after", "60", env={"KIOSK_LOG_LEVEL": "INFO"})
+    asker.join()
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "exiting at an idle moment, as the agent asked" in result.stderr

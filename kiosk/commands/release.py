@@ -167,15 +167,14 @@ def _printer(args: argparse.Namespace) -> str:
 def update_status(args: argparse.Namespace) -> int:
     from kiosk.sync import update_gate as gate
     from kiosk.sync.update_install import ReleaseLayout
+    from kiosk.sync.updater import update_status as status_of
 
     db = open_db(args)
     layout = ReleaseLayout.default()
     print_json(
         {
-            "running": __version__,
+            **status_of(db, __version__),
             "current": str(layout.current_target() or ""),
-            "status": store.get_state(db, gate.STATUS_KEY) or "idle",
-            "last_result": gate.load_json(db, gate.LAST_RESULT_KEY) or None,
             "switch": gate.load_json(db, gate.SWITCH_KEY) or None,
             "refused": gate.load_json(db, gate.REFUSED_KEY),
         }

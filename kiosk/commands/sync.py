@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    agent = sub.add_parser("agent", help="run the sync agent (kiosk-agent.service)")
+    agent = sub.add_parser("agent", help="run the sync agent and the updater (kiosk-agent.service)")
     agent.set_defaults(handler=run_agent)
     sync = sub.add_parser("sync", help="talk to the central server now")
     sync.add_argument("--once", action="store_true", help="one pass of every part, then exit")
@@ -46,7 +46,12 @@ def run_agent(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    _agent(args).run(stop)
+    from kiosk.sync.agent_updates import build_updater, run_with_updates
+
+    agent = _agent(args)
+    # Exit 0 both on SIGTERM and after an update switched `current`: systemd (Restart=always)
+    # then starts the agent on the release now current.
+    run_with_updates(agent, build_updater(agent), stop)
     return 0
 
 

@@ -47,9 +47,11 @@ class KioskScreen(Screen):
 
 def screen_classes() -> list[tuple[str, str | None, type]]:
     """(screen name, feature that enables it or None, class), in the order they are built."""
+    from kiosk.screens.dossier import DossierScreen
     from kiosk.screens.home import HomeScreen
     from kiosk.screens.priority import PriorityScreen
     from kiosk.screens.queue import QueueScreen
+    from kiosk.screens.rating import RatingScreen
     from kiosk.screens.ticket import TicketScreen
 
     return [
@@ -57,6 +59,8 @@ def screen_classes() -> list[tuple[str, str | None, type]]:
         ("queue", "queue", QueueScreen),
         ("priority", "queue", PriorityScreen),
         ("ticket", "queue", TicketScreen),
+        ("dossier", "dossier", DossierScreen),
+        ("rating", "rating", RatingScreen),
     ]
 
 

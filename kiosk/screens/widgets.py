@@ -6,7 +6,7 @@ from typing import Any
 
 from kivy.animation import Animation
 from kivy.clock import Clock
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -19,6 +19,7 @@ PAPER = (0.949, 0.957, 0.969, 1)  # #F2F4F7
 INK = (0.067, 0.094, 0.153, 1)  # #111827
 MUTED = (0.216, 0.255, 0.318, 1)  # #374151
 RED = (0.725, 0.110, 0.110, 1)  # #B91C1C
+GREEN = (0.082, 0.502, 0.239, 1)  # #15803D
 GREY = (0.898, 0.906, 0.922, 1)  # #E5E7EB, behind MUTED text when disabled
 
 
@@ -28,6 +29,7 @@ class Tile(ButtonBehavior, BoxLayout):
     title = StringProperty("")
     subtitle = StringProperty("")
     primary = BooleanProperty(False)
+    align = OptionProperty("left", options=["left", "center"])
     background = ListProperty(WHITE)
     foreground = ListProperty(INK)
     title_scale = NumericProperty(1.0)

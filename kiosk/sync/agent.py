@@ -33,7 +33,7 @@ OUTBOX_POLL_S = 5.0
 ENROLL_POLL_S = 10.0
 # A Retry-After is obeyed up to an hour; a server asking for more is probably misconfigured.
 MAX_RETRY_AFTER_S = 3600.0
-ReleaseHook = Callable[[dict[str, Any]], None]
+ReleaseHook = Callable[[dict[str, Any] | None], None]
 
 
 class Agent:
@@ -47,14 +47,18 @@ class Agent:
         handlers: Mapping[str, Handler] | None = None,
         on_release: ReleaseHook | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
+        outbox_poll_s: float = OUTBOX_POLL_S,
     ) -> None:
-        """`handlers` add to or replace the command handlers; `on_release` is called with the
-        heartbeat answer's `release` ({"version", "manifest_url"}) whenever it is not null."""
+        """`handlers` add to or replace the command handlers; `on_release` is called after
+        every answered heartbeat with its `release` ({"version", "manifest_url"} or None: no
+        rollout targets this kiosk now). `outbox_poll_s`: how often new events are looked for
+        between heartbeats."""
         self.db = db
         self.state_dir = state_dir
         self.loaded = loaded
         self.site_file = site_file
         self.retry = retry
+        self.outbox_poll_s = outbox_poll_s
         self.handlers: dict[str, Handler] = {
             "sync_now": self._sync_now,
             "restart_ui": restart_ui,
@@ -157,7 +161,7 @@ class Agent:
             and answer.catalogue_version != catalogue_version(self.db),
             "release": answer.release,
         }
-        if answer.release is not None and self.on_release is not None:
+        if self.on_release is not None:
             self.on_release(answer.release)  # the updater decides; its errors are its own to report
         return PartResult("heartbeat", True, f"answered; {len(ran)} command(s) run", figures)
 
@@ -232,7 +236,7 @@ class Agent:
                     next_full = max(next_full, next_beat) if backoff else next_full
                 elif now >= next_outbox and self.failures == 0 and outbox.counts(self.db)["pending"]:
                     self._run_part("outbox", self._outbox)
-                next_outbox = clock() + OUTBOX_POLL_S
+                next_outbox = clock() + self.outbox_poll_s
             except Exception:  # the loop boundary: log with the traceback and carry on
                 log.exception("sync agent step failed")
                 next_beat = clock() + self.retry.delay(max(1, self.failures))

@@ -122,6 +122,18 @@ def _loopback(host: str) -> bool:
         return False
 
 
+def new_session(ca_file: str = "") -> requests.Session:
+    """A session as every kiosk call uses: TLS checked against the system's store plus
+    `ca_file` when set, no proxy or netrc from the environment. Each thread builds its own."""
+    session = requests.Session()
+    session.headers["User-Agent"] = f"kiosk/{__version__}"
+    session.headers["Accept"] = "application/json"
+    session.trust_env = False  # no proxy or netrc surprises from the environment
+    if ca_file:
+        session.mount("https://", _PrivateCAAdapter(ca_file))
+    return session
+
+
 class ServerClient:
     """Calls to one central server. Not shared between threads: the agent and the UI's lookup
     worker each build their own."""
@@ -146,13 +158,7 @@ class ServerClient:
         self._session = self._new_session()
 
     def _new_session(self) -> requests.Session:
-        session = requests.Session()
-        session.headers["User-Agent"] = f"kiosk/{__version__}"
-        session.headers["Accept"] = "application/json"
-        session.trust_env = False  # no proxy or netrc surprises from the environment
-        if self.ca_file:
-            session.mount("https://", _PrivateCAAdapter(self.ca_file))
-        return session
+        return new_session(self.ca_file)
 
     def close(self) -> None:
         self._session.close()

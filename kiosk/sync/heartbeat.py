@@ -1,33 +1,33 @@
 """The heartbeat: what this kiosk tells the server about itself, and the server's answer
 (versions to catch up with, a release, commands).
 
-Other processes leave their state in device_state for the agent to report:
-`printer.state` / `printer.detail` (the printer driver, PROTOCOL.md printer states) and
-`ui.alive_at` (the UI, an ISO time it refreshes while its main loop runs)."""
+Other processes leave their state in device_state for the agent to report: the UI writes
+`printer.status` (JSON {"state", "detail"}, kiosk.services.record_printer_status) and its health
+(`ui.started`, `ui.healthy`, kiosk.health); the updater writes `update.status` and
+`update.last_result`."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from kiosk import __version__, config, outbox, store
+from kiosk import __version__, config, health, outbox, store
 from kiosk.catalogue_store import catalogue_version
 from kiosk.queue import CLOCK_OFFSET_KEY
+from kiosk.services import PRINTER_STATE_KEY
 from kiosk.sync.answers import HeartbeatAnswer, parse_heartbeat
 from kiosk.sync.client import API, ServerClient
 from kiosk.sync.report import LAST_ERROR
+from kiosk.sync.updater import update_status
 
-PRINTER_STATE = "printer.state"
-PRINTER_DETAIL = "printer.detail"
-UI_ALIVE_AT = "ui.alive_at"
 CLOCK_OFFSET = CLOCK_OFFSET_KEY  # the queue corrects its clock with it
-UI_SILENT_AFTER_S = 120
 
 
 def applied_config_version(state_dir: Path) -> int | None:
@@ -53,16 +53,14 @@ def build_heartbeat(db: sqlite_utils.Database, state_dir: Path) -> dict[str, Any
         "uptime_s": _uptime_s(),
         "clock": datetime.now().astimezone().isoformat(timespec="seconds"),
         "clock_offset_s": round(float(offset), 3) if offset else None,
-        "printer": {
-            "state": store.get_state(db, PRINTER_STATE) or "offline",
-            "detail": store.get_state(db, PRINTER_DETAIL) or "",
-        },
+        "printer": printer_status(db),
         "outbox_pending": counts["pending"],
         "outbox_rejected": counts["rejected"],
         "rejected_events": [{"id": r[0], "type": r[1], "reason": r[2]} for r in rejected],
         "disk_free_mb": round(shutil.disk_usage(state_dir).free / 2**20),
-        "ui_healthy": _ui_healthy(store.get_state(db, UI_ALIVE_AT)),
+        "ui_healthy": ui_healthy(db),
         "last_error": store.get_state(db, LAST_ERROR),
+        "update": update_status(db, __version__),
     }
 
 
@@ -81,13 +79,38 @@ def _uptime_s() -> float:
         return time.monotonic()
 
 
-def _ui_healthy(alive_at: str | None) -> bool | None:
-    if not alive_at:
-        return None
+def printer_status(db: sqlite_utils.Database) -> dict[str, str] | None:
+    """The printer state the UI last recorded ({"state", "detail"}), None if it never did."""
     try:
-        seen = datetime.fromisoformat(alive_at)
+        value = json.loads(store.get_state(db, PRINTER_STATE_KEY) or "null")
     except ValueError:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("state"), str):
+        return None
+    return {"state": value["state"], "detail": str(value.get("detail") or "")[:500]}
+
+
+def ui_healthy(db: sqlite_utils.Database) -> bool | None:
+    """None before any UI started on this device; else whether the UI that started last drew
+    its first frame (kiosk.health) and its process is still there."""
+    report = health.read_ui_health(db)
+    if report.started_at is None:
+        return None
+    return report.healthy_at is not None and _alive(health.ui_pid(db))
+
+
+def ui_running(db: sqlite_utils.Database) -> bool:
+    """A UI process reported its start and is still there (it owns the printer and scanner)."""
+    return health.read_ui_health(db).started_at is not None and _alive(health.ui_pid(db))
+
+
+def _alive(pid: int | None) -> bool:
+    if pid is None:
+        return True  # an older UI that did not record its pid: trust its report
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
         return False
-    if seen.tzinfo is None:
-        seen = seen.replace(tzinfo=UTC)
-    return (datetime.now(UTC) - seen).total_seconds() < UI_SILENT_AFTER_S
+    except PermissionError:
+        return True  # there, under another user
+    return True

@@ -124,14 +124,7 @@ class Updater:
 
     def offer(self, release: Mapping[str, Any] | None) -> None:
         """The heartbeat's `release` ({"version", "manifest_url"} or null): what to move to."""
-        if release is None:
-            gate.save_json(self.db, OFFER_KEY, {})
-            return
-        gate.save_json(
-            self.db,
-            OFFER_KEY,
-            {"version": str(release["version"]), "manifest_url": str(release["manifest_url"])},
-        )
+        offer_release(self.db, release)
 
     def step(self) -> Progress:
         """Do the next piece of work; blocks for a download and install, never for a gate."""
@@ -299,11 +292,33 @@ class Updater:
     def status(self) -> dict[str, Any]:
         """For heartbeats and the technician screen."""
         return {
-            "running": self.current_version,
-            "status": store.get_state(self.db, gate.STATUS_KEY) or "idle",
-            "last_result": gate.load_json(self.db, gate.LAST_RESULT_KEY) or None,
+            **update_status(self.db, self.current_version),
             "switch": gate.load_json(self.db, gate.SWITCH_KEY) or None,
         }
+
+
+def offer_release(db: sqlite_utils.Database, release: Mapping[str, Any] | None) -> bool:
+    """Record the heartbeat's `release` as what the updater should move to; True when that
+    changed. The agent calls it on its own connection (the updater's belongs to its thread)."""
+    wanted = (
+        {}
+        if release is None
+        else {"version": str(release["version"]), "manifest_url": str(release["manifest_url"])}
+    )
+    if gate.load_json(db, OFFER_KEY) == wanted:
+        return False
+    gate.save_json(db, OFFER_KEY, wanted)
+    return True
+
+
+def update_status(db: sqlite_utils.Database, running: str) -> dict[str, Any]:
+    """The running version, what the updater is doing and its last result (heartbeat field
+    `update`; `kiosk update status`)."""
+    return {
+        "running": running,
+        "status": store.get_state(db, gate.STATUS_KEY) or "idle",
+        "last_result": gate.load_json(db, gate.LAST_RESULT_KEY) or None,
+    }
 
 
 def device_updater(state_dir: Path, settings: Settings, http: HttpGet) -> Updater:
@@ -326,9 +341,11 @@ def device_updater(state_dir: Path, settings: Settings, http: HttpGet) -> Update
     )
 
 
-def run_loop(updater: Updater, stop: threading.Event) -> Progress | None:
+def run_loop(updater: Updater, stop: threading.Event, wake: threading.Event | None = None) -> Progress | None:
     """Step `updater` until `stop` is set (returns None) or the agent must exit to be started
-    on the release now current (returns that Progress). For the agent's updater thread."""
+    on the release now current (returns that Progress). For the agent's updater thread.
+    Setting `wake` ends a wait early (a new offer arrived; or `stop` was just set)."""
+    pause = wake or stop
     while not stop.is_set():
         try:
             progress = updater.step()
@@ -337,5 +354,7 @@ def run_loop(updater: Updater, stop: threading.Event) -> Progress | None:
             progress = Progress("error", "see the agent log", wait_s=60.0)
         if progress.exit_agent:
             return progress
-        stop.wait(progress.wait_s)
+        pause.wait(progress.wait_s)
+        if wake is not None:
+            wake.clear()
     return None

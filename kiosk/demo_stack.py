@@ -1,0 +1,158 @@
+"""`make run`: the demo kiosk with everything it talks to, on this machine.
+
+It starts the reference central server on loopback (demo site, the demo catalogue published, demo
+dossiers imported), enrols the kiosk with it once, runs the sync agent, serves the virtual printer
+on a pty, and then the kiosk UI on the demo site. When the UI exits, the rest is stopped.
+State lives under ./var: var/demo (the kiosk), var/demo-central (the server),
+var/demo-printed (each printed ticket as PNG)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from kiosk import store
+from kiosk.demo import DEMO_CONFIG, DEMO_DIR, seed_state
+
+SITE_ID = "me-linh-xa"
+SITE_NAME = "UBND xã Mê Linh"
+
+
+class DemoStack:
+    def __init__(self, root: Path, port: int) -> None:
+        self.root = root
+        self.state = root / "demo"
+        self.central_dir = root / "demo-central"
+        self.url = f"http://127.0.0.1:{port}"
+        self.port = port
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.printer: object | None = None
+
+    def central(self, *args: str) -> str:
+        """Run one `kiosk-central` command against the demo database; its output."""
+        command = [sys.executable, "-m", "central.cli", *args, "--db", str(self.central_dir / "central.db")]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"demo: kiosk-central {' '.join(args)} failed: {done.stderr.strip()}")
+        return done.stdout
+
+    def start_central(self) -> None:
+        first_time = not (self.central_dir / "central.db").exists()
+        self.central_dir.mkdir(parents=True, exist_ok=True)
+        if first_time:
+            self.central("site", "set", SITE_ID, "--name", SITE_NAME)
+            self.central("catalogue", "publish", str(DEMO_DIR / "catalogue.json"))
+            self.central("dossiers", "import", str(DEMO_DIR / "dossiers.json"))
+        log = open(self.root / "demo-central.log", "ab")  # noqa: SIM115 (closed with the process)
+        self.processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "central.cli",
+                    "serve",
+                    "--db",
+                    str(self.central_dir / "central.db"),
+                    "--port",
+                    str(self.port),
+                    "--log-level",
+                    "warning",
+                ],
+                stdout=log,
+                stderr=log,
+            )
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{self.url}/api/v1/health", timeout=1).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise SystemExit(f"demo: the central server did not start; see {self.root / 'demo-central.log'}")
+
+    def enrol_once(self) -> None:
+        from kiosk.sync import enrollment
+
+        db = store.open_state(self.state)
+        try:
+            who = enrollment.identity(db, self.state)
+            if who is not None and who.server_url == self.url:
+                return
+            code = self.central("enroll-code", "--site", SITE_ID).split()[0]
+            enrollment.enroll(db, self.state, self.url, code)
+        finally:
+            db.conn.close()
+
+    def start_agent(self) -> None:
+        log = open(self.root / "demo-agent.log", "ab")  # noqa: SIM115 (closed with the process)
+        self.processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "kiosk",
+                    "--config",
+                    str(DEMO_CONFIG),
+                    "--state-dir",
+                    str(self.state),
+                    "agent",
+                ],
+                stdout=log,
+                stderr=log,
+            )
+        )
+
+    def start_printer(self) -> str:
+        from kiosk.drivers.virtual_printer import VirtualPrinter
+
+        printer = VirtualPrinter(self.root / "demo-printed")
+        self.printer = printer
+        return printer.start_pty(link=self.state / "printer")
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        stop = getattr(self.printer, "stop", None)
+        if callable(stop):
+            stop()
+
+
+def run_demo(argv: list[str]) -> int:
+    from kiosk.cli import main as kiosk_main
+
+    root = Path("var").resolve()
+    stack = DemoStack(root, int(os.environ.get("KIOSK_DEMO_PORT", "8765")))
+    seed_state(stack.state)
+    try:
+        stack.start_central()
+        stack.enrol_once()
+        stack.start_agent()
+        printer_url = stack.start_printer()
+        print(
+            f"demo: central server {stack.url} · printer {printer_url} · tickets in {root / 'demo-printed'}",
+            file=sys.stderr,
+        )
+        args = [
+            "--config",
+            str(DEMO_CONFIG),
+            "--state-dir",
+            str(stack.state),
+            "run",
+            "--windowed",
+            "--printer",
+            printer_url,
+        ]
+        return kiosk_main(args + argv)
+    finally:
+        stack.stop()
