@@ -5,6 +5,7 @@ the schema (status, content type, headers, body). Bounded examples keep it to se
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from central.app import openapi_document
-from tests.fixtures_central import ADMIN_TOKEN, RunningServer
+from tests.fixtures_central import ADMIN_TOKEN, RunningServer, start_server
 
 OPENAPI = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 CHECKS = [
@@ -41,9 +42,17 @@ def test_docs_openapi_is_what_the_server_serves() -> None:
     )
 
 
-@pytest.fixture
-def device_token(central_server: RunningServer) -> str:
-    central_server.admin(
+@pytest.fixture(scope="module")
+def schema_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One server for every operation: generated requests do not need a fresh one each."""
+    server = start_server(tmp_path_factory.mktemp("schema"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def device_token(schema_server: RunningServer) -> str:
+    schema_server.admin(
         "POST",
         "/catalogue",
         {
@@ -56,9 +65,9 @@ def device_token(central_server: RunningServer) -> str:
         },
     )
     answer = requests.post(
-        f"{central_server.url}/api/v1/enroll",
+        f"{schema_server.url}/api/v1/enroll",
         json={
-            "enrollment_code": central_server.enrollment_code(),
+            "enrollment_code": schema_server.enrollment_code(),
             "hardware_id": "rpi-schema",
             "app_version": "0.1.0",
         },
@@ -77,10 +86,8 @@ def device_token(central_server: RunningServer) -> str:
         HealthCheck.filter_too_much,
     ],
 )
-def test_server_answers_match_its_openapi(
-    case: Any, central_server: RunningServer, device_token: str
-) -> None:
+def test_server_answers_match_its_openapi(case: Any, schema_server: RunningServer, device_token: str) -> None:
     token = ADMIN_TOKEN if case.path.startswith("/api/v1/admin") else device_token
     case.call_and_validate(
-        base_url=central_server.url, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS
+        base_url=schema_server.url, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS
     )

@@ -98,7 +98,7 @@ BAD_ANSWERS = [
     ),
     ("50 MB body", {"kind": "huge"}, "over the cap"),
     ("500", {"kind": "status", "status": 500}, "server answered 500"),
-    ("slow", {"kind": "slow", "seconds": 2.5, "forward": True}, "read timeout"),
+    ("slow", {"kind": "slow", "seconds": 3.0, "forward": True}, "read timeout"),
 ]
 
 

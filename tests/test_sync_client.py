@@ -21,7 +21,7 @@ from kiosk.sync.client import API, RetryPolicy, ServerClient, Timeouts, check_se
 from tests.fixtures_central import FaultyServer, Kiosk, RunningServer, start_server
 from tests.test_central_api import enroll
 
-QUICK = Timeouts(connect_s=1.0, read_s=1.0, deadline_s=5.0)
+QUICK = Timeouts(connect_s=2.0, read_s=10.0, deadline_s=30.0)  # room for a loaded machine
 
 
 @given(failures=st.integers(min_value=1, max_value=40), seed=st.integers())
@@ -195,3 +195,28 @@ def test_tls_is_verified_against_the_private_ca(
     with pytest.raises(ConfigError, match="server.ca_file"):
         ServerClient(server.url, ca_file=str(tmp_path / "missing.pem"))
     assert enroll  # the device side works the same over TLS (see test_sync_loopback)
+
+
+def test_the_call_deadline_covers_a_hanging_dns_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A resolver that never answers cannot be had on loopback; this one hangs for the caller.
+    import socket
+    import threading
+
+    released = threading.Event()
+    real = socket.getaddrinfo
+
+    def hanging(host: str, *args: object, **kw: object) -> object:
+        if host == "kiosk.tinh.example":
+            released.wait(30)
+            raise socket.gaierror("no such host")  # never asks a real resolver
+        return real(host, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging)
+    client = ServerClient(
+        "https://kiosk.tinh.example", "t", timeouts=Timeouts(1, 1, 1), retry=RetryPolicy(attempts=1)
+    )
+    try:
+        with pytest.raises(SyncError, match="call deadline of 1 s"):
+            client.call("GET", f"{API}/config")
+    finally:
+        released.set()

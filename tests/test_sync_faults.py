@@ -36,7 +36,7 @@ CASES = [
     ),
     Case(
         "slow past the read timeout",
-        lambda f: f.fail("slow", times=999, seconds=2.5, forward=True),
+        lambda f: f.fail("slow", times=999, seconds=3.0, forward=True),
         "read timeout",
     ),
     Case("truncated body", lambda f: f.fail("truncated", times=999, forward=True), "broke off"),
@@ -106,14 +106,16 @@ def test_issuing_goes_on_while_a_push_waits_on_a_slow_server(
     flaky_kiosk: Kiosk, faulty: FaultyServer
 ) -> None:
     flaky_kiosk.add_tickets(3)
-    faulty.fail("slow", "/api/v1/events", times=999, seconds=1.5)
+    faulty.fail("slow", "/api/v1/events", times=999, seconds=3.0)
     sync = threading.Thread(target=flaky_kiosk.agent().sync_once)
     sync.start()
     while not any(path == "/api/v1/events" for _, path, _ in faulty.seen):
         sync.join(0.01)
     # The UI process writes through its own connection while the agent waits on the network.
     ui_db = store.open_state(flaky_kiosk.state_dir)
-    issued = Kiosk(ui_db, flaky_kiosk.state_dir, flaky_kiosk.device_id, flaky_kiosk.server).issue(2)
+    issued = Kiosk(ui_db, flaky_kiosk.state_dir, flaky_kiosk.device_id, flaky_kiosk.server, flaky=True).issue(
+        2
+    )
     assert sync.is_alive()
     assert outbox.counts(ui_db)["pending"] == 5
     sync.join()

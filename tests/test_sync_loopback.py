@@ -248,11 +248,13 @@ def test_401_stops_syncing_keeps_the_outbox_until_enrolled_again(
     assert set(ids) <= set(kiosk.server_event_ids())
 
 
-def test_clock_offset_comes_from_the_date_header(kiosk: Kiosk) -> None:
-    kiosk.agent().heartbeat_pass()
-    offset = store.get_state(kiosk.db, CLOCK_OFFSET)
-    assert offset is not None
-    assert abs(float(offset)) < 2.0  # same machine: only the Date header's rounding
+def test_clock_offset_comes_from_the_date_header(flaky_kiosk: Kiosk, faulty: FaultyServer) -> None:
+    faulty.fail("clock", "/api/v1/heartbeat", forward=True, seconds=3600)  # the server is an hour ahead
+    flaky_kiosk.agent().heartbeat_pass()
+    offset = float(store.get_state(flaky_kiosk.db, CLOCK_OFFSET) or "nan")
+    assert 3500 < offset < 3700  # an hour, give or take the exchange and the Date's rounding
+    beat = flaky_kiosk.server.store.get_device(flaky_kiosk.device_id).last_heartbeat  # type: ignore[union-attr]
+    assert beat is not None
 
 
 def test_rating_is_recorded_and_delivered(kiosk: Kiosk) -> None:

@@ -177,19 +177,11 @@ class ServerClient:
     ) -> Reply:
         """One protocol call. Returns a `Reply` whose status is in `accept` (or 304 when an
         `etag` was sent); raises `NotEnrolled`, `BadAnswer` or `SyncError` otherwise."""
-        headers = {"Accept-Encoding": "gzip"}
-        if auth:
-            if not self.token:
-                raise NotEnrolled("this kiosk has no device token; run `kiosk enroll CODE`")
-            headers["Authorization"] = f"Bearer {self.token}"
-        if etag:
-            headers["If-None-Match"] = etag
-        data = None
-        if body is not None:
-            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-            headers["Content-Type"] = "application/json"
+        headers = self._headers(auth, etag, body is not None)
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         deadline = time.monotonic() + self.timeouts.deadline_s
         attempts = self.retry.attempts if retries else 1
+        failure: SyncError | None = None
         for attempt in range(1, attempts + 1):
             try:
                 reply = self._attempt(method, self.base_url + path, headers, data, limit, deadline)
@@ -198,6 +190,9 @@ class ServerClient:
                     return reply
             except (NotEnrolled, BadAnswer):
                 raise
+            except _DeadlinePassed as exc:
+                # Say why the earlier tries failed too: "deadline" alone hides the cause.
+                raise SyncError(f"{exc}; the try before: {failure}") if failure else exc from None
             except SyncError as exc:
                 failure = exc
             wait = failure.retry_after_s
@@ -207,6 +202,18 @@ class ServerClient:
                 raise failure
             self.sleep(wait)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _headers(self, auth: bool, etag: str | None, json_body: bool) -> dict[str, str]:
+        headers = {"Accept-Encoding": "gzip"}
+        if auth:
+            if not self.token:
+                raise NotEnrolled("this kiosk has no device token; run `kiosk enroll CODE`")
+            headers["Authorization"] = f"Bearer {self.token}"
+        if etag:
+            headers["If-None-Match"] = etag
+        if json_body:
+            headers["Content-Type"] = "application/json"
+        return headers
 
     def _attempt(
         self,
@@ -221,7 +228,7 @@ class ServerClient:
         however the server misbehaves (slow DNS, a trickle of bytes, a hung TLS handshake)."""
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise SyncError(f"no answer within the call deadline of {self.timeouts.deadline_s:g} s")
+            raise _DeadlinePassed(self.timeouts.deadline_s)
         attempt = _Attempt()
         session = self._session
         sent_at = time.time()
@@ -236,7 +243,7 @@ class ServerClient:
             # The stuck request keeps its (now closed) session; later calls get a fresh one.
             self._session = self._new_session()
             session.close()
-            raise SyncError(f"no answer within the call deadline of {self.timeouts.deadline_s:g} s")
+            raise _DeadlinePassed(self.timeouts.deadline_s)
         if attempt.error is not None:
             raise attempt.error
         assert attempt.reply is not None
@@ -263,6 +270,11 @@ def _run(
         attempt.error = exc
     finally:
         attempt.done.set()
+
+
+class _DeadlinePassed(SyncError):
+    def __init__(self, deadline_s: float) -> None:
+        super().__init__(f"no answer within the call deadline of {deadline_s:g} s")
 
 
 def _failure(reply: Reply, accept: Collection[int], etag: str | None) -> SyncError | None:

@@ -80,7 +80,11 @@ class ServerLookups:
 
     @classmethod
     def from_state(
-        cls, settings: config.Settings, db: sqlite_utils.Database, state_dir: Path
+        cls,
+        settings: config.Settings,
+        db: sqlite_utils.Database,
+        state_dir: Path,
+        timeouts: Timeouts = LOOKUP_TIMEOUTS,
     ) -> ServerLookups:
         """Lookups for the server this kiosk enrolled with (all NOT_ENROLLED if none)."""
         who = enrollment.identity(db, state_dir)
@@ -90,7 +94,7 @@ class ServerLookups:
             who.server_url,
             who.token,
             ca_file=settings.server.ca_file,
-            timeouts=LOOKUP_TIMEOUTS,
+            timeouts=timeouts,
             retry=RetryPolicy(attempts=1),
         )
         return cls(client)
