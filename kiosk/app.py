@@ -93,6 +93,7 @@ def build_app_class() -> type:
         # --- building -------------------------------------------------------------------
         def build(self) -> Any:
             health.report_ui_started(self.services.db, __version__)
+            self.settings_stamp = _settings_stamp(self.services)
             load_screens()
             self.sm = KioskScreenManager(self.services)
             self.sm.bind(current=self._screen_changed)
@@ -152,12 +153,23 @@ def build_app_class() -> type:
             idle = time.monotonic() - self.last_touch
             at_rest = self.sm.current == "home" and self.lang == self.services.settings.ui.default_language
             if at_rest:
-                # Nobody touched the home screen for a few seconds: a moment to restart if asked.
-                if idle >= REST_BEFORE_EXIT_S and health.exit_requested(self.services.db):
-                    log.info("exiting at an idle moment, as the agent asked (update)")
+                # Nobody touched the home screen for a few seconds: a moment to restart if needed.
+                reason = self.restart_reason() if idle >= REST_BEFORE_EXIT_S else None
+                if reason:
+                    log.info("exiting at an idle moment (%s); systemd starts the UI again", reason)
                     self.stop()
             elif idle >= self.services.settings.ui.idle_timeout_s and not self.sm.busy():
                 self.go_home(reset=True)
+
+        def restart_reason(self) -> str | None:
+            """Why the UI should restart now: the agent asked (an update), or the settings the
+            server pushed changed (screens are built from the settings once)."""
+            asked = health.exit_requested(self.services.db)
+            if asked:
+                return f"as the agent asked: {asked}"
+            if _settings_stamp(self.services) != self.settings_stamp:
+                return "the server pushed new settings"
+            return None
 
         def _screen_changed(self, _sm: Any, current: str) -> None:
             """Tell the agent whether a citizen is mid-flow (no update restarts the UI then)."""
@@ -217,6 +229,16 @@ def build_app_class() -> type:
             self.sm.shutdown()
 
     return KioskApp
+
+
+def _settings_stamp(services: Services) -> float | None:
+    """When the server-pushed settings file last changed (None when there is none)."""
+    from kiosk.config import SERVER_SETTINGS_FILE
+
+    try:
+        return (services.state_dir / SERVER_SETTINGS_FILE).stat().st_mtime
+    except OSError:
+        return None
 
 
 def create_app(services: Services) -> Any:

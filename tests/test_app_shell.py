@@ -68,3 +68,16 @@ def test_ui_reports_started_healthy_and_busy_for_the_updater(app_factory) -> Non
     ui.until(lambda: health.busy_reason(db) == "screen queue")
     ui.app.go_home()
     ui.until(lambda: health.busy_reason(db) is None)
+
+
+def test_pushed_settings_make_the_ui_restart_at_rest(app_factory, state_dir) -> None:
+    import json
+
+    from kiosk import config
+
+    ui = app_factory()
+    assert ui.app.restart_reason() is None
+    (state_dir / config.SERVER_SETTINGS_FILE).write_text(
+        json.dumps({"version": 8, "settings": {"ui": {"notices": ["Mới"]}}}), encoding="utf-8"
+    )
+    assert ui.app.restart_reason() == "the server pushed new settings"

@@ -131,4 +131,4 @@ def test_ui_exits_cleanly_at_an_idle_moment_when_the_agent_asks(tmp_path: Path) 
     result = kiosk(tmp_path, "run", "--exit-after", "60", env={"KIOSK_LOG_LEVEL": "INFO"})
     asker.join()
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "exiting at an idle moment, as the agent asked" in result.stderr
+    assert "exiting at an idle moment (as the agent asked: update to 9.9.9)" in result.stderr
