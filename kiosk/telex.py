@@ -41,37 +41,7 @@ _TONE_MARKS = frozenset(t.value for t in Tone if t.value)
 VOWELS = frozenset("aăâeêioôơuưy")
 _MARKED_VOWELS = frozenset("ăâêôơư")
 # Longest first, so "ngh" wins over "ng" and "n". "gi" and "qu" are handled apart.
-_INITIALS = sorted(
-    [
-        "b",
-        "c",
-        "ch",
-        "d",
-        "đ",
-        "g",
-        "gh",
-        "h",
-        "k",
-        "kh",
-        "l",
-        "m",
-        "n",
-        "ng",
-        "ngh",
-        "nh",
-        "p",
-        "ph",
-        "r",
-        "s",
-        "t",
-        "th",
-        "tr",
-        "v",
-        "x",
-    ],
-    key=len,
-    reverse=True,
-)
+_INITIALS: tuple[str, ...] = ("ngh", "ch", "gh", "kh", "ng", "nh", "ph", "th", "tr", *"bcdđghklmnprstvx")
 _FINALS = frozenset(("", "c", "ch", "m", "n", "ng", "nh", "p", "t"))
 
 # Telex modifiers: key → {letter it changes: the letter it becomes}. The lower-case forms; the
