@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.fixtures_ui",
     "tests.fixtures_queue",
     "tests.fixtures_catalogue",
+    "tests.fixtures_lookup",
 ]

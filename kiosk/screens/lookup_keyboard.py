@@ -92,19 +92,28 @@ class VietnameseKeyboard(BoxLayout):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._build()
+        # Both pages are built once and swapped: building ~40 keys renders ~40 labels, a stall
+        # a citizen would feel on every switch.
+        self._pages = {name: self._build(rows) for name, rows in PAGES.items()}
+        self.add_widget(self._pages[self.page])
+        self.on_telex()
 
     def on_page(self, *_args: Any) -> None:
-        self._build()
+        if not hasattr(self, "_pages"):
+            return  # set before the pages exist (kv); __init__ shows the right one
+        self.clear_widgets()
+        self.add_widget(self._pages[self.page])
 
     def on_telex(self, *_args: Any) -> None:
-        for button in self.keys():
-            if button.kind == "telex":
+        if not hasattr(self, "_pages"):
+            return
+        for button in self._pages["letters"].walk(restrict=True):
+            if isinstance(button, KeyButton) and button.kind == "telex":
                 button.label_key = "keyboard.telex_on" if self.telex else "keyboard.telex_off"
 
-    def _build(self) -> None:
-        self.clear_widgets()
-        for keys in PAGES[self.page]:
+    def _build(self, rows: list[list[Key]]) -> BoxLayout:
+        page = KeyPage()
+        for keys in rows:
             row = KeyRow()
             for key in keys:
                 if key.kind == "gap":
@@ -119,8 +128,8 @@ class VietnameseKeyboard(BoxLayout):
                 )
                 button.keyboard = self
                 row.add_widget(button)
-            self.add_widget(row)
-        self.on_telex()
+            page.add_widget(row)
+        return page
 
     def keys(self) -> list[KeyButton]:
         """The keys on the page shown now."""
@@ -154,3 +163,7 @@ class VietnameseKeyboard(BoxLayout):
 
 class KeyRow(BoxLayout):
     """One row of keys."""
+
+
+class KeyPage(BoxLayout):
+    """The rows of one page."""

@@ -10,7 +10,6 @@ from typing import Any
 
 from kivy.clock import Clock
 from kivy.properties import NumericProperty, OptionProperty, StringProperty
-from kivy.utils import escape_markup
 
 from kiosk import telex
 from kiosk.catalogue_store import FieldCount, fields_with_counts
@@ -21,6 +20,8 @@ from kiosk.search import SearchHit, search
 
 DEBOUNCE_S = 0.25
 RESULT_LIMIT = 50
+# Longer than any procedure name a citizen would type; keeps the box at two lines at most.
+MAX_QUERY_CHARS = 60
 
 
 def hit_rows(
@@ -116,14 +117,16 @@ class LookupSearchScreen(KioskScreen):
 
     def on_key(self, kind: str, value: str) -> None:
         """A key of the on-screen keyboard (kind: letter, tone, space, backspace)."""
-        if kind == "letter":
-            self.query = telex.type_key(self.query, value, self.keyboard.telex)
+        if kind == "backspace":
+            self.query = telex.backspace(self.query)
         elif kind == "tone":
             self.query = telex.set_tone(self.query, telex.Tone[value])
+        elif len(self.query) >= MAX_QUERY_CHARS:
+            return
+        elif kind == "letter":
+            self.query = telex.type_key(self.query, value, self.keyboard.telex)
         elif kind == "space":
             self.query = telex.add_space(self.query)
-        elif kind == "backspace":
-            self.query = telex.backspace(self.query)
 
     def on_query(self, *_args: Any) -> None:
         if self._pending is not None:
@@ -148,10 +151,6 @@ class LookupSearchScreen(KioskScreen):
         else:
             self.state, self.found = "none", 0
             rows.rows = no_result_rows(self.query, self.fields, self)
-
-    def shown_query(self) -> str:
-        """The box's text with the caret, as Kivy markup."""
-        return escape_markup(self.query) + "[color=0b5cad][b]|[/b][/color]"
 
     def choose(self, kind: str, value: str) -> None:
         if self.manager is None:
