@@ -16,8 +16,8 @@ from kivy.uix.widget import Widget
 from kiosk import queue
 from kiosk.catalogue_store import get_field, get_procedure
 from kiosk.errors import CoverOpen, PaperOut, PrinterOffline
+from kiosk.procedure_detail import Block, detail_blocks
 from kiosk.screens import KioskScreen
-from kiosk.screens.lookup_content import Block, detail_blocks
 from kiosk.screens.lookup_widgets import Loader, QRCodeView, current_language
 from kiosk.tickets import Language, checklist_layout
 

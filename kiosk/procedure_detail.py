@@ -1,7 +1,7 @@
 """What the procedure detail screen says, as a list of styled blocks (no Kivy here).
 
-The screen turns each block into a label; keeping the wording apart makes it testable without a
-window and keeps lookup_detail.py about layout and printing. Catalogue text is shown as given
+kiosk/screens/lookup_detail.py turns each block into a label; keeping the wording apart makes it
+testable without a window and keeps the screen about layout and printing. Catalogue text is shown as given
 (plain text, never markup); only the labels around it are translated."""
 
 from __future__ import annotations
