@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
+from kivy.clock import Clock
 from kivy.properties import OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -203,7 +204,8 @@ class LookupDetailScreen(KioskScreen):
                 self.print_state, self.print_reason = print_state, reason
                 # The demo has no printer; the shots show the states a kiosk with one goes through.
                 self.blocked_reason = blocked
-                self.ids.scroll.scroll_y = scroll_y
+                # After the new content is laid out (a frame or two), or the scroll is lost.
+                Clock.schedule_once(lambda _dt: setattr(self.ids.scroll, "scroll_y", scroll_y), 0.2)
 
             return setup
 
