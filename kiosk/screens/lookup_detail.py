@@ -4,6 +4,7 @@ ticket printer from the worker thread while the screen says what is happening.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,6 +96,7 @@ class LookupDetailScreen(KioskScreen):
         self.back = "lookup_list"
         self.read: ProcedureRead | None = None
         self._print_job = 0
+        self._pinned: Callable[..., None] | None = None
 
     # --- showing ---------------------------------------------------------------------------
     def prepare(self, code: str, back: str = "lookup_list") -> None:
@@ -179,12 +181,30 @@ class LookupDetailScreen(KioskScreen):
             self.manager.go(self.back)
 
     def reset(self) -> None:
+        self._unpin_scroll()
         self.loader.cancel()
         self.read = None
         self.code = ""
         self.print_state = "idle"
         self.print_reason = ""
         self.ids.content.clear_widgets()
+
+    def _pin_scroll(self, scroll_y: float) -> None:
+        """Hold the scroll at `scroll_y` while new content is laid out (for shots; a scroll
+        set before the layout settles is lost). reset() lets go."""
+
+        def pin(*_args: Any) -> None:
+            self.ids.scroll.scroll_y = scroll_y
+
+        self._unpin_scroll()
+        self.ids.content.bind(height=pin)
+        self._pinned = pin
+        Clock.schedule_once(pin, 0)
+
+    def _unpin_scroll(self) -> None:
+        if self._pinned is not None:
+            self.ids.content.unbind(height=self._pinned)
+            self._pinned = None
 
     def shots(self) -> dict[str, Any]:
         def pose(
@@ -204,8 +224,7 @@ class LookupDetailScreen(KioskScreen):
                 self.print_state, self.print_reason = print_state, reason
                 # The demo has no printer; the shots show the states a kiosk with one goes through.
                 self.blocked_reason = blocked
-                # After the new content is laid out (a frame or two), or the scroll is lost.
-                Clock.schedule_once(lambda _dt: setattr(self.ids.scroll, "scroll_y", scroll_y), 0.2)
+                self._pin_scroll(scroll_y)
 
             return setup
 
