@@ -10,7 +10,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
 from kivy.graphics.texture import Texture
-from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.recycleview import RecycleView
@@ -166,7 +166,7 @@ class LookupNote(RecycleDataViewBehavior, BoxLayout):
     """A message inside a list (no results, the fields to browse instead)."""
 
     text = StringProperty("")
-    strong = ObjectProperty(False)
+    strong = BooleanProperty(False)
 
 
 def qr_texture(data: str) -> Texture:
@@ -192,7 +192,7 @@ class QRCodeView(Widget):
 
     data = StringProperty("")
     texture = ObjectProperty(None, allownone=True)
-    modules = ObjectProperty(0)
+    modules = NumericProperty(0)
 
     def on_data(self, _widget: Any, data: str) -> None:
         self.texture = qr_texture(data) if data else None
