@@ -15,4 +15,5 @@ pytest_plugins = [
     "tests.fixtures_printing",
     "tests.fixtures_updates",
     "tests.fixtures_central",
+    "tests.fixtures_lookup",
 ]

@@ -49,6 +49,10 @@ def screen_classes() -> list[tuple[str, str | None, type]]:
     """(screen name, feature that enables it or None, class), in the order they are built."""
     from kiosk.screens.dossier import DossierScreen
     from kiosk.screens.home import HomeScreen
+    from kiosk.screens.lookup import LookupScreen
+    from kiosk.screens.lookup_detail import LookupDetailScreen
+    from kiosk.screens.lookup_list import LookupListScreen
+    from kiosk.screens.lookup_search import LookupSearchScreen
     from kiosk.screens.priority import PriorityScreen
     from kiosk.screens.queue import QueueScreen
     from kiosk.screens.rating import RatingScreen
@@ -59,13 +63,22 @@ def screen_classes() -> list[tuple[str, str | None, type]]:
         ("queue", "queue", QueueScreen),
         ("priority", "queue", PriorityScreen),
         ("ticket", "queue", TicketScreen),
+        ("lookup", "lookup", LookupScreen),
+        ("lookup_list", "lookup", LookupListScreen),
+        ("lookup_detail", "lookup", LookupDetailScreen),
+        ("lookup_search", "lookup", LookupSearchScreen),
         ("dossier", "dossier", DossierScreen),
         ("rating", "rating", RatingScreen),
     ]
 
 
+# Widgets several screens use, loaded before the screens' own rules.
+SHARED_KV = ("widgets", "lookup_widgets", "lookup_keyboard")
+
+
 def load_screens() -> None:
-    load_kv("widgets")
+    for name in SHARED_KV:
+        load_kv(name)
     for name, _feature, _cls in screen_classes():
         load_kv(name)
 

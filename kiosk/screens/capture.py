@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,9 @@ def capture(
             done(written)
             return
         (name, screen, setup), lang = queue.pop(0)
+        # A long run takes more than the idle timeout: without this, the timeout sends the
+        # app home in the middle of a shot.
+        app.last_touch = time.monotonic()
         app.go_home(reset=True)
         app.lang = lang
         app.sm.go(screen)

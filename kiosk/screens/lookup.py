@@ -1,0 +1,75 @@
+"""Procedure lookup, first screen: search, or browse the fields (lĩnh vực) with their counts.
+
+The screens of the lookup, each a .py + .kv: lookup (this one) → lookup_list (the procedures of
+a field) → lookup_detail (one procedure, print its checklist); lookup_search (the on-screen
+keyboard, results as the citizen types). Reads run on the worker thread (Loader)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.factory import Factory
+from kivy.properties import OptionProperty, StringProperty
+
+from kiosk.catalogue_store import FieldCount, fields_with_counts
+from kiosk.screens import KioskScreen
+from kiosk.screens.lookup_widgets import Loader, count_text, current_language
+
+
+class LookupScreen(KioskScreen):
+    """The field grid and the way into search."""
+
+    lang = StringProperty("vi")
+    state = OptionProperty("loading", options=["loading", "ready", "empty", "failed"])
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.loader = Loader(self.services)
+        self.fields: list[FieldCount] = []
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.refresh()
+
+    def on_lang(self, *_args: Any) -> None:
+        if self.manager is not None and self.manager.current == self.name:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Read the fields again (the catalogue may have been synced since)."""
+        language = current_language()
+        if not self.fields:
+            self.state = "loading"
+        self.loader.load(lambda db: fields_with_counts(db, language), self.show)
+
+    def show(self, fields: list[FieldCount] | None, error: BaseException | None) -> None:
+        """Put the fields on screen (UI thread)."""
+        grid = self.ids.fields
+        grid.clear_widgets()
+        self.fields = list(fields or [])
+        if error is not None:
+            self.state = "failed"
+            return
+        self.state = "ready" if self.fields else "empty"
+        for field in self.fields:
+            tile = Factory.FieldTile(title=field.name, subtitle=count_text(field.count))
+            tile.bind(on_release=lambda _tile, field_id=field.id: self.open_field(field_id))
+            grid.add_widget(tile)
+
+    def open_field(self, field_id: str) -> None:
+        if self.manager is not None:
+            self.manager.go("lookup_list", field_id=field_id, back=self.name)
+
+    def open_search(self) -> None:
+        if self.manager is not None:
+            self.manager.go("lookup_search", fresh=True)
+
+    def reset(self) -> None:
+        self.loader.cancel()
+        self.ids.scroll.scroll_y = 1
+
+    def shots(self) -> dict[str, Any]:
+        def browse() -> None:
+            self.loader.cancel()
+            self.show(fields_with_counts(self.services.db, current_language()), None)
+
+        return {"": browse}
