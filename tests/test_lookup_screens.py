@@ -178,3 +178,30 @@ def test_english_shows_english_names_and_labels(lookup_app) -> None:
     lk.ui.tap(lk.ui.find_text("Tiếng Việt"))  # switching language re-renders in place
     assert "Đăng ký khai sinh" in lk.ui.texts()
     assert "Thành phần hồ sơ" in lk.ui.texts()
+
+
+def test_checklist_prints_through_the_real_driver_to_the_virtual_printer(
+    app_factory, state_dir, virtual_printer
+) -> None:
+    """The same flow as above, but with the real ESC/POS driver over a pty (TCVN-3 on the wire)."""
+    from kiosk import config, store
+    from kiosk.catalogue_store import import_catalogue
+    from tests.fixtures_catalogue import catalogue_document
+    from tests.fixtures_core import DEMO_CONFIG
+
+    db = store.open_state(state_dir)
+    import_catalogue(db, catalogue_document(None))
+    db.conn.close()
+    settings = config.load(site_file=DEMO_CONFIG, state_dir=state_dir).settings
+    ui = app_factory(settings, size="540x960", printer_url=virtual_printer.device)
+    ui.until(lambda: ui.app.services.printer_status.can_print)
+    ui.app.sm.go("lookup_detail", code="1.001193")
+    screen = ui.app.sm.get_screen("lookup_detail")
+    ui.until(lambda: screen.state == "ready")
+    ui.pump(frames=2)
+    ui.tap(screen.ids.print_button)
+    ui.until(lambda: screen.print_state == "done", timeout_s=20)
+    [ticket] = virtual_printer.wait_for_tickets(1)
+    text = "\n".join(ticket.lines)
+    assert "Đăng ký khai sinh" in text and "1.001193" in text
+    assert "UBND xã Mê Linh" in text
