@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from central import __version__, admin_api, device_api, errors, releases
+from central import __version__, admin_api, admin_rollouts, device_api, errors, releases
 from central.body_limit import BodyLimit
 from central.context import Central, utc_now
 from central.dossiers import DossierSource, ImportedDossiers
@@ -43,6 +43,7 @@ def create_app(
     app.include_router(device_api.router)
     app.include_router(releases.router)
     app.include_router(admin_api.router)
+    app.include_router(admin_rollouts.router)
     app.add_middleware(BodyLimit)
     return app
 

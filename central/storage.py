@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 ConfigScope = Literal["site", "device"]
+RolloutState = Literal["running", "paused", "halted", "rolled_back", "done"]
 
 
 class StoreError(Exception):
@@ -34,6 +35,10 @@ class EnrollmentRefused(StoreError):
     def __init__(self, reason: Literal["unknown", "expired", "used"]) -> None:
         super().__init__(f"enrollment code {reason}")
         self.reason = reason
+
+
+class RolloutChanged(StoreError):
+    """A rollout changed (another operator, a halt) between reading it and changing it."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,17 @@ class CommandDone:
     detail: str
 
 
-Effect = TicketIssued | TicketVoided | CommandDone
+@dataclass(frozen=True)
+class UpdateResult:
+    """An update.result event: counted towards the active rollout of version `to`, if any."""
+
+    to: str
+    ok: bool
+    stage: str
+    detail: str
+
+
+Effect = TicketIssued | TicketVoided | CommandDone | UpdateResult
 
 
 @dataclass(frozen=True)
@@ -162,6 +177,86 @@ class PublishOutcome:
     deleted: int
 
 
+@dataclass(frozen=True)
+class RolloutPlan:
+    """What an operator asks for: a published version, the canary (devices and whole sites
+    that go first), growing percentages of the fleet, and when to stop on failures."""
+
+    version: str
+    stages: tuple[int, ...] = (10, 50, 100)
+    canary_devices: tuple[str, ...] = ()
+    canary_sites: tuple[str, ...] = ()
+    failure_threshold: float = 0.2
+    min_results: int = 3
+    advance_after_ok: int = 0  # 0: stages advance by hand only
+    started_by: str = ""
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """A stored rollout. `stage` is -1 while only the canary gets the release, else an index
+    into `stages`. At most one rollout is not `done` at a time: the current one."""
+
+    id: int
+    version: str
+    state: RolloutState
+    stages: tuple[int, ...]
+    stage: int
+    canary_devices: tuple[str, ...]
+    canary_sites: tuple[str, ...]
+    failure_threshold: float
+    min_results: int
+    advance_after_ok: int
+    rollback_to: str | None
+    reason: str
+    started_by: str
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def percent(self) -> int:
+        """The share of the fleet (besides the canary) that gets the release now."""
+        return 0 if self.stage < 0 else self.stages[self.stage]
+
+    @property
+    def has_canary(self) -> bool:
+        return bool(self.canary_devices or self.canary_sites)
+
+
+@dataclass(frozen=True)
+class RolloutChange:
+    """What to change in a rollout; None leaves a field as it is."""
+
+    state: RolloutState | None = None
+    stage: int | None = None
+    reason: str | None = None
+    rollback_to: str | None = None
+
+
+@dataclass(frozen=True)
+class RolloutCounts:
+    """The devices' latest update.result for a rollout: successes, failures, and successes by
+    the stage the rollout was at when each arrived."""
+
+    ok: int = 0
+    failed: int = 0
+    ok_by_stage: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def reported(self) -> int:
+        return self.ok + self.failed
+
+
+@dataclass(frozen=True)
+class RolloutResult:
+    device_id: str
+    ok: bool
+    stage: str
+    detail: str
+    rollout_stage: int
+    at: datetime
+
+
 class CentralStore(Protocol):
     """Everything the endpoints need from storage. Each method is one transaction."""
 
@@ -209,6 +304,26 @@ class CentralStore(Protocol):
     # Dossiers (the imported-file source; see central/dossiers.py for the seam)
     def import_dossiers(self, records: dict[str, dict[str, Any]], replace: bool, at: datetime) -> int: ...
     def get_dossier(self, code: str) -> dict[str, Any] | None: ...
+
+    # Rollouts: stored and compared-and-set here; the policy is central/rollout_policy.py.
+    def create_rollout(self, plan: RolloutPlan, replacing: Rollout | None, at: datetime) -> Rollout:
+        """Store `plan` as the running current rollout, marking `replacing` done. Raises
+        `RolloutChanged` unless the current rollout is still `replacing` (None: there is none)
+        in the same state and stage."""
+        ...
+
+    def current_rollout(self) -> Rollout | None: ...
+    def get_rollout(self, rollout_id: int) -> Rollout | None: ...
+    def list_rollouts(self, limit: int) -> list[Rollout]: ...
+    def update_rollout(self, expected: Rollout, change: RolloutChange, at: datetime) -> Rollout:
+        """Apply `change` if the rollout still has `expected`'s state and stage; else raise
+        `RolloutChanged`."""
+        ...
+
+    def rollout_counts(self, rollout_id: int) -> RolloutCounts: ...
+    def rollout_results(
+        self, rollout_id: int, device_id: str | None = None, limit: int = 100
+    ) -> list[RolloutResult]: ...
 
     # Operators
     def add_admin_token(self, token_hash: str, name: str, at: datetime) -> None: ...

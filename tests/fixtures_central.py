@@ -10,7 +10,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -371,6 +371,13 @@ class Kiosk:
             issue_ticket(self.db, settings, service, datetime.now(ZoneInfo(SITE.timezone)))
         return [r[0] for r in self.db.execute("SELECT id FROM outbox ORDER BY seq") if r[0] not in before]
 
+    def report_update(self, ok: bool, to: str, stage: str = "health", detail: str = "") -> None:
+        """An update.result in the outbox, written by the updater's own reporter."""
+        from kiosk import __version__
+        from kiosk.sync.update_gate import Reporter
+
+        Reporter(self.db, SITE.timezone).result(ok, stage, __version__, to, detail)
+
     def server_event_ids(self) -> list[str]:
         events = self.server.store.list_events(self.device_id, None, 0, 1_000_000)
         return [e.id for e in events]
@@ -387,6 +394,33 @@ def enroll_kiosk(server: RunningServer, db: Any, state_dir: Path, url: str | Non
 def kiosk(central_server: RunningServer, db: Any, state_dir: Path) -> Kiosk:
     """A kiosk enrolled directly with the real server."""
     return enroll_kiosk(central_server, db, state_dir)
+
+
+@pytest.fixture
+def make_kiosk(central_server: RunningServer, tmp_path: Path) -> Iterator[Callable[[], Kiosk]]:
+    """make_kiosk(): one more kiosk, with its own state directory and database, enrolled with
+    the real server (a fleet in one test). Kiosks on one test machine share its hardware id,
+    and the same hardware enrolling at the same site is the same device again; so each kiosk
+    gets a site of its own (xa-0, xa-1, …)."""
+    from kiosk import store
+    from kiosk.sync.enrollment import enroll
+
+    made: list[Kiosk] = []
+
+    def make() -> Kiosk:
+        n = len(made)
+        state = tmp_path / f"kiosk-state-{n}"
+        state.mkdir()
+        site = f"xa-{n}"
+        central_server.admin("PUT", f"/sites/{site}", {"name": f"UBND xã Số {n}"}).raise_for_status()
+        db = store.open_state(state)
+        answer = enroll(db, state, central_server.url, central_server.enrollment_code(site))
+        made.append(Kiosk(db, state, answer.device_id, central_server))
+        return made[-1]
+
+    yield make
+    for kiosk in made:
+        kiosk.db.conn.close()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from central.sqlite.base import SQLiteBase, dumps, iso, parse_time
+from central.sqlite.rollouts import record_update_result
 from central.storage import (
     Command,
     CommandDone,
@@ -18,6 +19,7 @@ from central.storage import (
     TicketIssued,
     TicketRow,
     TicketVoided,
+    UpdateResult,
 )
 
 _TICKET_COLUMNS = "ticket, service, number, priority, issued_at, voided, called_at, counter"
@@ -103,6 +105,8 @@ class EventsPart(SQLiteBase):
                 "WHERE id = ? AND device_id = ? AND done_at IS NULL",
                 [iso(at), int(effect.ok), effect.detail[:1000], effect.command, device.id],
             )
+        elif isinstance(effect, UpdateResult):
+            record_update_result(db, device.id, effect, at)
 
     def list_events(
         self, device_id: str | None, type: str | None, after_seq: int, limit: int
