@@ -61,6 +61,17 @@ class Device:
 
 
 @dataclass(frozen=True)
+class EnrollmentCodeInfo:
+    """An enrollment code as the console lists it: the code itself is stored only hashed, so
+    it shows its site, times and last two characters (`hint`)."""
+
+    site_id: str
+    hint: str
+    created_at: datetime | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class ConfigLayer:
     """Settings set for one site or one device; `version` comes from one server-wide counter,
     so the effective version of a device (the larger of its two layers) only ever grows."""
@@ -170,6 +181,15 @@ class CatalogueChanges:
 
 
 @dataclass(frozen=True)
+class CatalogueVersion:
+    version: int
+    published_at: str
+    procedures: int
+    changed: int
+    deleted: int
+
+
+@dataclass(frozen=True)
 class PublishOutcome:
     version: int
     procedures: int
@@ -270,7 +290,18 @@ class CentralStore(Protocol):
     ) -> tuple[ConfigLayer | None, ConfigLayer | None]: ...
 
     # Enrollment and devices
-    def add_enrollment_code(self, code_hash: str, site_id: str, expires_at: datetime) -> None: ...
+    def add_enrollment_code(
+        self,
+        code_hash: str,
+        site_id: str,
+        expires_at: datetime,
+        hint: str = "",
+        created_at: datetime | None = None,
+    ) -> None: ...
+    def list_enrollment_codes(self, unused_at: datetime) -> list[EnrollmentCodeInfo]:
+        """Codes not used and not expired at `unused_at`, newest first."""
+        ...
+
     def enroll(
         self, code_hash: str, hardware_id: str, app_version: str, token_hash: str, now: datetime
     ) -> Device: ...
@@ -285,7 +316,15 @@ class CentralStore(Protocol):
     def list_events(
         self, device_id: str | None, type: str | None, after_seq: int, limit: int
     ) -> list[StoredEvent]: ...
+    def recent_events(self, device_id: str, limit: int) -> list[StoredEvent]:
+        """A device's latest events, newest first."""
+        ...
+
     def tickets_of_day(self, site_id: str, day: str) -> list[TicketRow]: ...
+    def tickets_per_device(self, day: str) -> dict[str, int]:
+        """Tickets issued on `day` (a site-local date) by each device that issued any."""
+        ...
+
     def call_next(
         self, site_id: str, day: str, service: str, counter: str, at: datetime
     ) -> TicketRow | None: ...
@@ -300,6 +339,7 @@ class CentralStore(Protocol):
     def catalogue_head(self) -> CatalogueHead | None: ...
     def catalogue_has_version(self, version: int) -> bool: ...
     def catalogue_changes(self, after: int | None) -> CatalogueChanges: ...
+    def list_catalogue_versions(self, limit: int) -> list[CatalogueVersion]: ...
 
     # Dossiers (the imported-file source; see central/dossiers.py for the seam)
     def import_dossiers(self, records: dict[str, dict[str, Any]], replace: bool, at: datetime) -> int: ...
@@ -328,5 +368,19 @@ class CentralStore(Protocol):
     # Operators
     def add_admin_token(self, token_hash: str, name: str, at: datetime) -> None: ...
     def admin_by_token(self, token_hash: str) -> str | None: ...
+
+    # The fleet console's operators and their sessions (central/console/)
+    def set_operator_password(self, name: str, password_hash: str, at: datetime) -> None:
+        """Create the operator or change their password; ends their sessions either way."""
+        ...
+
+    def operator_password_hash(self, name: str) -> str | None: ...
+    def list_operators(self) -> list[str]: ...
+    def remove_operator(self, name: str) -> bool: ...
+    def add_console_session(
+        self, session_hash: str, operator: str, expires_at: datetime, at: datetime
+    ) -> None: ...
+    def console_session_operator(self, session_hash: str, now: datetime) -> str | None: ...
+    def end_console_session(self, session_hash: str) -> None: ...
 
     def close(self) -> None: ...

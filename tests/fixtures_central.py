@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,20 @@ ADMIN_TOKEN = "test-admin-token-0123456789"
 SITE = Site("me-linh-xa", "UBND xã Mê Linh", "Asia/Ho_Chi_Minh")
 
 
+class ServerClock:
+    """The server's clock: the real time plus an offset a test moves forward (a kiosk goes
+    silent for ten minutes without the test waiting ten minutes)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return utc_now() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
 @dataclass
 class RunningServer:
     url: str
@@ -40,6 +54,7 @@ class RunningServer:
     releases_dir: Path
     server: uvicorn.Server
     thread: threading.Thread
+    clock: ServerClock
 
     def admin(self, method: str, path: str, body: Any = None) -> requests.Response:
         return requests.request(
@@ -80,7 +95,8 @@ def start_server(
     store.add_admin_token(hash_secret(ADMIN_TOKEN), "tests", utc_now())
     store.put_site(SITE)
     releases = directory / "releases"
-    app = create_app(store, releases, dossiers=dossiers)
+    clock = ServerClock()
+    app = create_app(store, releases, dossiers=dossiers, clock=clock)
     config = uvicorn.Config(
         app,
         log_level="warning",
@@ -102,7 +118,7 @@ def start_server(
         time.sleep(0.02)
     scheme = "https" if ssl_certfile else "http"
     host = "localhost" if ssl_certfile else "127.0.0.1"
-    return RunningServer(f"{scheme}://{host}:{port}", store, releases, server, thread)
+    return RunningServer(f"{scheme}://{host}:{port}", store, releases, server, thread, clock)
 
 
 @pytest.fixture

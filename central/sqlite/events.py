@@ -129,6 +129,23 @@ class EventsPart(SQLiteBase):
             for r in rows
         ]
 
+    def recent_events(self, device_id: str, limit: int) -> list[StoredEvent]:
+        rows = self._db().execute(
+            "SELECT seq, id, device_id, site_id, type, at, data, received_at FROM events "
+            "WHERE device_id = ? ORDER BY seq DESC LIMIT ?",
+            [device_id, limit],
+        )
+        return [
+            StoredEvent(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), datetime.fromisoformat(r[7]))
+            for r in rows
+        ]
+
+    def tickets_per_device(self, day: str) -> dict[str, int]:
+        rows = self._db().execute(
+            "SELECT device_id, COUNT(*) FROM tickets WHERE day = ? GROUP BY device_id", [day]
+        )
+        return {str(device): int(count) for device, count in rows}
+
     def tickets_of_day(self, site_id: str, day: str) -> list[TicketRow]:
         rows = self._db().execute(
             f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE site_id = ? AND day = ? ORDER BY issued_at, number",
