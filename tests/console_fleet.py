@@ -122,9 +122,7 @@ def demo_fleet(server: RunningServer, root: Path, keys: Keys, wheels: dict[str, 
     server.clock.advance(15 * 60)
     fleet[0].heartbeat(outbox_pending=0)
     fleet[1].heartbeat(printer="paper_near_end", detail="Còn khoảng 20 vé")
-    fleet[2].heartbeat(
-        printer="paper_out", detail="Hết giấy", last_error="In vé B014 thất bại: máy in hết giấy"
-    )
+    fleet[2].heartbeat(printer="paper_out", detail="Hết giấy", last_error="In vé A014 thất bại: hết giấy")
     fleet[4].heartbeat(outbox_pending=240, outbox_rejected=2, last_error="Mạng chập chờn: 3 lần gửi thất bại")
     fleet[5].heartbeat(version=V1)
     fleet[6].heartbeat(version=V1)
