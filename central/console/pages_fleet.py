@@ -72,8 +72,9 @@ def event_summary(event: StoredEvent) -> str:
         reason = d.get("reason")
         return f"{d.get('ticket', '')}" + (f" — {labels.PRINTER.get(reason, reason)}" if reason else "")
     if event.type == "printer.status":
-        state = d.get("state")
-        return f"{labels.PRINTER.get(state, str(state))}" + (f" — {d['detail']}" if d.get("detail") else "")
+        state = labels.PRINTER.get(d.get("state"), str(d.get("state")))
+        detail = d.get("detail")
+        return f"{state} — {detail}" if detail and detail != state else state
     if event.type == "rating.submitted":
         return labels.RATINGS.get(d.get("score"), str(d.get("score")))  # type: ignore[arg-type]
     if event.type == "command.done":

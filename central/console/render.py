@@ -44,6 +44,12 @@ def local_time(value: datetime | str | None, with_date: bool = True) -> str:
     return at.strftime("%d/%m/%Y %H:%M" if with_date else "%H:%M:%S")
 
 
+def short_time(value: datetime | str | None) -> str:
+    """28/11 08:01 (for long lists on a phone)."""
+    full = local_time(value)
+    return f"{full[:5]} {full[11:]}" if full else ""
+
+
 def ago(value: datetime | None, now: datetime) -> str:
     """'3 phút trước' and the like; 'chưa bao giờ' for never."""
     if value is None:
@@ -70,7 +76,12 @@ _env = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_env.filters.update(local_time=local_time, size=size, site_name=lambda site, names: names.get(site, site))
+_env.filters.update(
+    local_time=local_time,
+    short_time=short_time,
+    size=size,
+    site_name=lambda site, names: names.get(site, site),
+)
 _env.globals.update(labels=labels, nav=NAV)
 
 
