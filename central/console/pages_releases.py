@@ -14,7 +14,7 @@ from central.console.session import checked_operator, current_operator
 from central.context import Central, central
 from central.releases import list_releases
 from central.rollout_policy import RolloutError
-from central.storage import RolloutPlan
+from central.storage import Rollout, RolloutPlan
 
 router = APIRouter()
 Ctx = Annotated[Central, Depends(central)]
@@ -66,7 +66,7 @@ def releases_page(
     )
 
 
-def _allowed(rollout: rollouts.Rollout) -> set[str]:
+def _allowed(rollout: Rollout) -> set[str]:
     """The actions the rollout's state allows: only those get a button."""
     allowed = set()
     for action in ("advance", "pause", "resume"):
