@@ -15,11 +15,10 @@ from zoneinfo import ZoneInfo
 import requests
 
 from central.console.passwords import hash_password
-from central.release_bundles import publish
 from central.storage import Site
-from tests.fixtures_central import SITE, RunningServer
+from tests.fixtures_central import SITE, RunningServer, publish_releases
 from tests.fixtures_core import REPO
-from tests.fixtures_updates import V1, V2, Keys, make_bundle
+from tests.fixtures_updates import V1, V2, Keys
 
 OPERATOR, PASSWORD = "lan.nguyen", "mật-khẩu-thử-2026"
 SITES = [
@@ -95,12 +94,6 @@ def enroll(server: RunningServer, site: str, hardware_id: str, version: str = V1
     answer = requests.post(f"{server.url}/api/v1/enroll", json=body, timeout=10)
     assert answer.status_code == 201, answer.text
     return ProtocolKiosk(server, answer.json()["device_id"], answer.json()["token"])
-
-
-def publish_releases(server: RunningServer, root: Path, keys: Keys, wheels: dict[str, Path]) -> None:
-    for version in (V1, V2):
-        bundle = make_bundle(root / f"bundle-{version}", wheels[version], version, keys.signing)
-        publish(bundle, server.releases_dir, keys.pinned)
 
 
 def demo_fleet(server: RunningServer, root: Path, keys: Keys, wheels: dict[str, Path]) -> list[ProtocolKiosk]:

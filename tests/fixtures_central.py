@@ -76,6 +76,17 @@ class RunningServer:
         self.store.close()
 
 
+def publish_releases(server: RunningServer, root: Path, keys: Any, wheels: dict[str, Path]) -> None:
+    """Real bundles of this repository at 1.0.0 and 1.1.0, signed and published into the
+    server's releases directory (keys and wheels: tests/fixtures_updates.py)."""
+    from central.release_bundles import publish
+    from tests.fixtures_updates import V1, V2, make_bundle
+
+    for version in (V1, V2):
+        bundle = make_bundle(root / f"bundle-{version}", wheels[version], version, keys.signing)
+        publish(bundle, server.releases_dir, keys.pinned)
+
+
 def free_socket() -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

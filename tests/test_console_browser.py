@@ -17,8 +17,8 @@ import pytest
 
 from kiosk import store
 from kiosk.sync.heartbeat import PRINTER_DETAIL, PRINTER_STATE
-from tests.console_fleet import OPERATOR, PASSWORD, add_operator, demo_fleet, publish_releases
-from tests.fixtures_central import Kiosk, RunningServer
+from tests.console_fleet import OPERATOR, PASSWORD, add_operator, demo_fleet
+from tests.fixtures_central import Kiosk, RunningServer, publish_releases
 from tests.fixtures_updates import V2, Keys
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -11,7 +11,7 @@ import requests
 
 from central import cli
 from central.release_bundles import publish
-from tests.fixtures_central import RunningServer
+from tests.fixtures_central import RunningServer, publish_releases
 from tests.fixtures_updates import V1, V2, Keys, make_bundle
 
 
@@ -19,9 +19,7 @@ from tests.fixtures_updates import V1, V2, Keys, make_bundle
 def releases(
     central_server: RunningServer, tmp_path: Path, keys: Keys, release_wheels: dict[str, Path]
 ) -> Keys:
-    for version in (V1, V2):
-        bundle = make_bundle(tmp_path / f"bundle-{version}", release_wheels[version], version, keys.signing)
-        publish(bundle, central_server.releases_dir, keys.pinned)
+    publish_releases(central_server, tmp_path, keys, release_wheels)
     return keys
 
 

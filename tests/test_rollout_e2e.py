@@ -11,21 +11,18 @@ from typing import Any
 
 import pytest
 
-from central.release_bundles import publish
 from central.rollout_policy import bucket
 from kiosk.release_manifest import verify_envelope
 from kiosk.sync.client import API
-from tests.fixtures_central import Kiosk, RunningServer
-from tests.fixtures_updates import V1, V2, Keys, make_bundle
+from tests.fixtures_central import Kiosk, RunningServer, publish_releases
+from tests.fixtures_updates import V2, Keys
 
 
 @pytest.fixture
-def published(
+def served_releases(
     central_server: RunningServer, tmp_path: Path, keys: Keys, release_wheels: dict[str, Path]
 ) -> None:
-    for version in (V1, V2):
-        bundle = make_bundle(tmp_path / f"bundle-{version}", release_wheels[version], version, keys.signing)
-        publish(bundle, central_server.releases_dir, keys.pinned)
+    publish_releases(central_server, tmp_path, keys, release_wheels)
 
 
 def heartbeat(kiosk: Kiosk) -> dict[str, Any] | None:
@@ -38,7 +35,7 @@ def heartbeat(kiosk: Kiosk) -> dict[str, Any] | None:
 
 def test_rollout_offers_the_canary_then_halts_on_failed_updates(
     central_server: RunningServer,
-    published: None,
+    served_releases: None,
     make_kiosk: Callable[[], Kiosk],
     keys: Keys,
 ) -> None:
@@ -87,7 +84,7 @@ def test_rollout_offers_the_canary_then_halts_on_failed_updates(
 
 
 def test_stages_reach_the_fleet_by_bucket_and_successes_keep_it_going(
-    central_server: RunningServer, published: None, make_kiosk: Callable[[], Kiosk]
+    central_server: RunningServer, served_releases: None, make_kiosk: Callable[[], Kiosk]
 ) -> None:
     fleet = [make_kiosk() for _ in range(3)]
     low = min(fleet, key=lambda k: bucket(V2, k.device_id))
