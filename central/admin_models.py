@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -124,3 +124,67 @@ class EventView(BaseModel):
 class EventPage(BaseModel):
     events: list[EventView]
     next_after: int
+
+
+class ReleaseView(BaseModel):
+    """A release in the server's releases directory; `problem` is set (and the manifest fields
+    are null) when its files there are broken."""
+
+    version: str
+    manifest: dict[str, Any] | None
+    key_id: str | None
+    signature: str | None
+    size: int
+    problem: str | None
+
+
+class Canary(BaseModel):
+    devices: list[str] = Field(default_factory=list, max_length=1000)
+    sites: list[str] = Field(default_factory=list, max_length=1000)
+
+
+class RolloutStart(BaseModel):
+    version: str = Field(min_length=1, max_length=50)
+    canary: Canary = Field(default_factory=Canary)
+    stages: list[int] = Field(default_factory=lambda: [10, 50, 100], min_length=1, max_length=20)
+    failure_threshold: float = Field(0.2, gt=0, le=1)
+    min_results: int = Field(3, ge=1, le=MAX_INT)
+    advance_after_ok: int = Field(0, ge=0, le=MAX_INT)
+
+
+class RollbackRequest(BaseModel):
+    to: str = Field(min_length=1, max_length=50)
+
+
+class RolloutFailure(BaseModel):
+    device_id: str
+    stage: str
+    detail: str
+    at: str
+
+
+class RolloutView(BaseModel):
+    """A rollout and its figures: `ok`/`failed` results reported, devices its stage reaches now
+    (`targeted`), devices running its version (`on_version`) out of the `fleet`."""
+
+    id: int
+    version: str
+    state: Literal["running", "paused", "halted", "rolled_back", "done"]
+    stages: list[int]
+    stage: int
+    percent: int
+    canary: Canary
+    failure_threshold: float
+    min_results: int
+    advance_after_ok: int
+    rollback_to: str | None
+    reason: str
+    started_by: str
+    created_at: str
+    updated_at: str
+    ok: int
+    failed: int
+    targeted: int
+    on_version: int
+    fleet: int
+    failures: list[RolloutFailure]

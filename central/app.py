@@ -1,5 +1,6 @@
 """The FastAPI application: `create_app(store, …)` wires the store, the dossier source and the
-releases directory into the device protocol, the release files and the admin API."""
+releases directory into the device protocol, the release files, the admin API and the fleet
+console."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from central import __version__, admin_api, device_api, errors, releases
+from central import __version__, admin_api, admin_rollouts, console, device_api, errors, releases
 from central.body_limit import BodyLimit
 from central.context import Central, utc_now
 from central.dossiers import DossierSource, ImportedDossiers
@@ -25,6 +26,7 @@ def create_app(
     *,
     dossiers: DossierSource | None = None,
     clock: Callable[[], datetime] = utc_now,
+    offline_after_s: float = 180.0,
 ) -> FastAPI:
     """The server's ASGI app; uvicorn serves it (`kiosk-central serve`), tests start it too."""
     app = FastAPI(
@@ -38,11 +40,14 @@ def create_app(
         dossiers=dossiers if dossiers is not None else ImportedDossiers(store),
         releases_dir=releases_dir,
         clock=clock,
+        offline_after_s=offline_after_s,
     )
     errors.install(app)
     app.include_router(device_api.router)
     app.include_router(releases.router)
     app.include_router(admin_api.router)
+    app.include_router(admin_rollouts.router)
+    console.install(app)
     app.add_middleware(BodyLimit)
     return app
 

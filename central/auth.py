@@ -47,7 +47,8 @@ def issue_enrollment_code(
     """A new code for a site, stored hashed; (code, expiry). `UnknownSite` for a wrong site."""
     code = new_enrollment_code()
     expires = now + timedelta(seconds=ttl_s)
-    store.add_enrollment_code(hash_secret(normalise_code(code)), site_id, expires)
+    # The last two characters stay readable so operators can tell unused codes apart.
+    store.add_enrollment_code(hash_secret(normalise_code(code)), site_id, expires, code[-2:], now)
     return code, expires
 
 

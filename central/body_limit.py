@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 DEVICE_LIMIT = 4 * 1024 * 1024
 ADMIN_LIMIT = 256 * 1024 * 1024
+CONSOLE_LIMIT = 64 * 1024 * 1024  # a catalogue file uploaded from the console
 
 
 class TooLarge(HTTPException):
@@ -29,7 +30,14 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = ADMIN_LIMIT if scope["path"].startswith("/api/v1/admin/") else DEVICE_LIMIT
+        path = scope["path"]
+        limit = (
+            ADMIN_LIMIT
+            if path.startswith("/api/v1/admin/")
+            else CONSOLE_LIMIT
+            if path.startswith("/console/")
+            else DEVICE_LIMIT
+        )
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _refuse(send, limit)

@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "central.commands.catalogue",
     "central.commands.dossiers",
     "central.commands.openapi",
+    "central.commands.operators",
     "central.release_commands",
 ]
 

@@ -27,6 +27,9 @@ class Central:
     dossiers: DossierSource
     releases_dir: Path
     clock: Callable[[], datetime] = utc_now
+    # The console shows a kiosk offline after this long without a heartbeat (three missed
+    # beats at the default interval of 60 s).
+    offline_after_s: float = 180.0
     # Encoded full catalogue answers by version: hundreds of kiosks ask for the same bytes.
     full_catalogue_cache: dict[int, bytes] = field(default_factory=dict)
 

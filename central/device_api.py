@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 import central
-from central import catalogue, device_config, storage
+from central import catalogue, device_config, rollouts, storage
 from central.auth import current_device, hash_secret, new_token, normalise_code
 from central.context import Central
 from central.context import central as get_central
@@ -141,6 +141,8 @@ def post_events(body: EventsRequest, ctx: Ctx, device: Dev) -> dict[str, Any]:
         except Rejected as exc:
             rejected.append({"id": event.id, "reason": str(exc)})
     ctx.store.add_events(device, valid, ctx.clock())
+    if any(e.type == "update.result" for e in valid):
+        rollouts.review(ctx.store, ctx.clock())  # a failed share past the threshold halts it
     return {"accepted": list(dict.fromkeys(e.id for e in valid)), "rejected": rejected}
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from central.models import EventIn
-from central.storage import CommandDone, Effect, IncomingEvent, TicketIssued, TicketVoided
+from central.storage import CommandDone, Effect, IncomingEvent, TicketIssued, TicketVoided, UpdateResult
 
 EVENT_TYPES = frozenset(
     {
@@ -62,11 +62,17 @@ def _effect(type: str, data: dict[str, Any]) -> Effect | None:
     if type == "ticket.voided":
         return TicketVoided(day=_day(data), ticket=_ticket(data))
     if type == "command.done":
-        detail = data.get("detail", "")
         return CommandDone(
             command=_require(data, "command", str),
             ok=_require(data, "ok", bool),
-            detail=detail if isinstance(detail, str) else str(detail),
+            detail=_text(data, "detail"),
+        )
+    if type == "update.result":
+        return UpdateResult(
+            to=_require(data, "to", str),
+            ok=_require(data, "ok", bool),
+            stage=_text(data, "stage"),
+            detail=_text(data, "detail"),
         )
     if type == "rating.submitted" and data.get("score") not in (1, 2, 3):
         raise Rejected("data.score must be 3, 2 or 1")
@@ -78,6 +84,12 @@ def _require(data: dict[str, Any], key: str, kind: type) -> Any:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise Rejected(f"data.{key} is required and must be {kind.__name__}")
     return value
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    """An optional free-text field, as text whatever the kiosk sent."""
+    value = data.get(key)
+    return "" if value is None else value if isinstance(value, str) else str(value)
 
 
 def _day(data: dict[str, Any]) -> str:

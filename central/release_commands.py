@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sqlite3
-import sys
 from pathlib import Path
 
 from central import release_build, rollouts
+from central.commands import CommandError, open_store, print_json
+from central.context import utc_now
 from central.release_bundles import (
     ReleaseError,
     generate_key,
@@ -20,6 +19,8 @@ from central.release_bundles import (
     verify_bundle,
     write_manifest,
 )
+from central.sqlite import SQLiteStore
+from central.storage import Rollout, RolloutPlan
 from kiosk.release_manifest import KeySet, version_key
 
 DEFAULT_DB = "central.db"
@@ -87,14 +88,17 @@ def _register_release(rel_sub: argparse._SubParsersAction) -> None:
 def _register_rollout(roll_sub: argparse._SubParsersAction) -> None:
     start = roll_sub.add_parser("start", help="start rolling out a published version")
     start.add_argument("version")
-    start.add_argument("--canary-group", help="devices of this group go first")
+    start.add_argument(
+        "--canary-devices", default="", help="device ids that go first, e.g. kiosk-0001,kiosk-0002"
+    )
+    start.add_argument("--canary-sites", default="", help="sites whose every kiosk goes first")
     start.add_argument("--stages", default="10,50,100", help="percentages (default 10,50,100)")
     start.add_argument("--failure-threshold", type=float, default=0.2)
     start.add_argument("--min-results", type=int, default=3)
     start.add_argument("--advance-after-ok", type=int, default=0)
     start.set_defaults(handler=rollout_start)
     for name, what in (
-        ("status", "show"),
+        ("status", "show the current rollout, or the one given"),
         ("advance", "next stage"),
         ("pause", "pause"),
         ("resume", "resume a paused or halted rollout"),
@@ -163,51 +167,48 @@ def publish_release(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open(args: argparse.Namespace) -> sqlite3.Connection:
-    db = Path(args.db)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(db, isolation_level=None)
-    rollouts.ensure_schema(conn)
-    return conn
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
-def _show(conn: sqlite3.Connection, rollout: rollouts.Rollout) -> None:
-    figures = rollouts.counts(conn, rollout.id)
-    json.dump({**rollout.__dict__, "percent": rollout.percent, **figures}, sys.stdout, indent=2)
-    sys.stdout.write("\n")
+def _show(store: SQLiteStore, rollout: Rollout) -> None:
+    print_json(rollouts.status(store, rollout).as_json())
 
 
 def rollout_start(args: argparse.Namespace) -> int:
-    conn = _open(args)
-    stages = [int(s) for s in args.stages.split(",") if s.strip()]
-    rollout = rollouts.start(
-        conn,
-        _releases_dir(args),
-        args.version,
+    try:
+        stages = tuple(int(s) for s in _names(args.stages))
+    except ValueError:
+        raise CommandError(f"--stages {args.stages!r}: give percentages like 10,50,100") from None
+    plan = RolloutPlan(
+        version=args.version,
         stages=stages,
-        canary_group=args.canary_group,
+        canary_devices=_names(args.canary_devices),
+        canary_sites=_names(args.canary_sites),
         failure_threshold=args.failure_threshold,
         min_results=args.min_results,
         advance_after_ok=args.advance_after_ok,
+        started_by="cli",
     )
-    _show(conn, rollout)
+    store = open_store(args)
+    _show(store, rollouts.start(store, _releases_dir(args), plan, utc_now()))
     return 0
 
 
 def rollout_action(args: argparse.Namespace) -> int:
-    conn = _open(args)
+    store = open_store(args)
     if args.action == "status":
-        rollout = rollouts.get(conn, args.id) if args.id else rollouts.current(conn)
+        rollout = rollouts.get(store, args.id) if args.id else store.current_rollout()
         if rollout is None:
             print("no rollout")
             return 0
     else:
-        rollout = getattr(rollouts, args.action)(conn, args.id)
-    _show(conn, rollout)
+        rollout = rollouts.act(store, args.id, args.action, utc_now())
+    _show(store, rollout)
     return 0
 
 
 def rollout_rollback(args: argparse.Namespace) -> int:
-    conn = _open(args)
-    _show(conn, rollouts.roll_back(conn, _releases_dir(args), args.id, args.to))
+    store = open_store(args)
+    _show(store, rollouts.roll_back(store, _releases_dir(args), args.id, args.to, utc_now()))
     return 0

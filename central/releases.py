@@ -23,6 +23,8 @@ from central.context import Central, central
 from central.errors import ApiError
 from central.models import ErrorBody, SignedManifest
 from central.storage import Device
+from kiosk.errors import UpdateError
+from kiosk.release_manifest import version_key
 
 log = logging.getLogger("central.releases")
 router = APIRouter(prefix="/api/v1/releases", tags=["releases"])
@@ -44,6 +46,35 @@ def read_manifest(releases_dir: Path, version: str) -> dict[str, Any]:
         raise ApiError(503, "release_unavailable", f"release {version!r} is broken on the server") from None
     result: dict[str, Any] = envelope
     return result
+
+
+def list_releases(releases_dir: Path) -> list[dict[str, Any]]:
+    """Every release in the directory, newest first, with its signed envelope; a broken one is
+    listed with its problem instead (an operator must see it, not find it missing)."""
+    found: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+    entries = sorted(releases_dir.iterdir()) if releases_dir.is_dir() else []
+    for directory in entries:
+        if not (directory / "manifest.json").is_file():
+            continue
+        view: dict[str, Any] = {"version": directory.name, "manifest": None, "key_id": None}
+        view.update(signature=None, size=0, problem=None)
+        try:
+            envelope = read_manifest(releases_dir, directory.name)
+            view.update(manifest=envelope["manifest"], key_id=envelope["key_id"])
+            view["signature"] = envelope["signature"]
+            files = envelope["manifest"].get("files", [])
+            view["size"] = sum(f.get("size", 0) for f in files if isinstance(f, dict))
+        except ApiError as exc:
+            view["problem"] = exc.message
+        found.append((_sort_key(directory.name), view))
+    return [view for _, view in sorted(found, key=lambda pair: pair[0], reverse=True)]
+
+
+def _sort_key(version: str) -> tuple[Any, ...]:
+    try:
+        return (1, version_key(version))
+    except UpdateError:
+        return (0, version)  # not a version kiosks could install: listed last
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:

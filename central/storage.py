@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal, Protocol
 
 ConfigScope = Literal["site", "device"]
+RolloutState = Literal["running", "paused", "halted", "rolled_back", "done"]
 
 
 class StoreError(Exception):
@@ -36,6 +37,10 @@ class EnrollmentRefused(StoreError):
         self.reason = reason
 
 
+class RolloutChanged(StoreError):
+    """A rollout changed (another operator, a halt) between reading it and changing it."""
+
+
 @dataclass(frozen=True)
 class Site:
     id: str
@@ -53,6 +58,17 @@ class Device:
     app_version: str | None = None
     last_seen_at: datetime | None = None
     last_heartbeat: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class EnrollmentCodeInfo:
+    """An enrollment code as the console lists it: the code itself is stored only hashed, so
+    it shows its site, times and last two characters (`hint`)."""
+
+    site_id: str
+    hint: str
+    created_at: datetime | None
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -99,7 +115,17 @@ class CommandDone:
     detail: str
 
 
-Effect = TicketIssued | TicketVoided | CommandDone
+@dataclass(frozen=True)
+class UpdateResult:
+    """An update.result event: counted towards the active rollout of version `to`, if any."""
+
+    to: str
+    ok: bool
+    stage: str
+    detail: str
+
+
+Effect = TicketIssued | TicketVoided | CommandDone | UpdateResult
 
 
 @dataclass(frozen=True)
@@ -155,11 +181,100 @@ class CatalogueChanges:
 
 
 @dataclass(frozen=True)
+class CatalogueVersion:
+    version: int
+    published_at: str
+    procedures: int
+    changed: int
+    deleted: int
+
+
+@dataclass(frozen=True)
 class PublishOutcome:
     version: int
     procedures: int
     changed: int
     deleted: int
+
+
+@dataclass(frozen=True)
+class RolloutPlan:
+    """What an operator asks for: a published version, the canary (devices and whole sites
+    that go first), growing percentages of the fleet, and when to stop on failures."""
+
+    version: str
+    stages: tuple[int, ...] = (10, 50, 100)
+    canary_devices: tuple[str, ...] = ()
+    canary_sites: tuple[str, ...] = ()
+    failure_threshold: float = 0.2
+    min_results: int = 3
+    advance_after_ok: int = 0  # 0: stages advance by hand only
+    started_by: str = ""
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """A stored rollout. `stage` is -1 while only the canary gets the release, else an index
+    into `stages`. At most one rollout is not `done` at a time: the current one."""
+
+    id: int
+    version: str
+    state: RolloutState
+    stages: tuple[int, ...]
+    stage: int
+    canary_devices: tuple[str, ...]
+    canary_sites: tuple[str, ...]
+    failure_threshold: float
+    min_results: int
+    advance_after_ok: int
+    rollback_to: str | None
+    reason: str
+    started_by: str
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def percent(self) -> int:
+        """The share of the fleet (besides the canary) that gets the release now."""
+        return 0 if self.stage < 0 else self.stages[self.stage]
+
+    @property
+    def has_canary(self) -> bool:
+        return bool(self.canary_devices or self.canary_sites)
+
+
+@dataclass(frozen=True)
+class RolloutChange:
+    """What to change in a rollout; None leaves a field as it is."""
+
+    state: RolloutState | None = None
+    stage: int | None = None
+    reason: str | None = None
+    rollback_to: str | None = None
+
+
+@dataclass(frozen=True)
+class RolloutCounts:
+    """The devices' latest update.result for a rollout: successes, failures, and successes by
+    the stage the rollout was at when each arrived."""
+
+    ok: int = 0
+    failed: int = 0
+    ok_by_stage: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def reported(self) -> int:
+        return self.ok + self.failed
+
+
+@dataclass(frozen=True)
+class RolloutResult:
+    device_id: str
+    ok: bool
+    stage: str
+    detail: str
+    rollout_stage: int
+    at: datetime
 
 
 class CentralStore(Protocol):
@@ -175,7 +290,18 @@ class CentralStore(Protocol):
     ) -> tuple[ConfigLayer | None, ConfigLayer | None]: ...
 
     # Enrollment and devices
-    def add_enrollment_code(self, code_hash: str, site_id: str, expires_at: datetime) -> None: ...
+    def add_enrollment_code(
+        self,
+        code_hash: str,
+        site_id: str,
+        expires_at: datetime,
+        hint: str = "",
+        created_at: datetime | None = None,
+    ) -> None: ...
+    def list_enrollment_codes(self, unused_at: datetime) -> list[EnrollmentCodeInfo]:
+        """Codes not used and not expired at `unused_at`, newest first."""
+        ...
+
     def enroll(
         self, code_hash: str, hardware_id: str, app_version: str, token_hash: str, now: datetime
     ) -> Device: ...
@@ -190,7 +316,15 @@ class CentralStore(Protocol):
     def list_events(
         self, device_id: str | None, type: str | None, after_seq: int, limit: int
     ) -> list[StoredEvent]: ...
+    def recent_events(self, device_id: str, limit: int) -> list[StoredEvent]:
+        """A device's latest events, newest first."""
+        ...
+
     def tickets_of_day(self, site_id: str, day: str) -> list[TicketRow]: ...
+    def tickets_per_device(self, day: str) -> dict[str, int]:
+        """Tickets issued on `day` (a site-local date) by each device that issued any."""
+        ...
+
     def call_next(
         self, site_id: str, day: str, service: str, counter: str, at: datetime
     ) -> TicketRow | None: ...
@@ -205,13 +339,48 @@ class CentralStore(Protocol):
     def catalogue_head(self) -> CatalogueHead | None: ...
     def catalogue_has_version(self, version: int) -> bool: ...
     def catalogue_changes(self, after: int | None) -> CatalogueChanges: ...
+    def list_catalogue_versions(self, limit: int) -> list[CatalogueVersion]: ...
 
     # Dossiers (the imported-file source; see central/dossiers.py for the seam)
     def import_dossiers(self, records: dict[str, dict[str, Any]], replace: bool, at: datetime) -> int: ...
     def get_dossier(self, code: str) -> dict[str, Any] | None: ...
 
+    # Rollouts: stored and compared-and-set here; the policy is central/rollout_policy.py.
+    def create_rollout(self, plan: RolloutPlan, replacing: Rollout | None, at: datetime) -> Rollout:
+        """Store `plan` as the running current rollout, marking `replacing` done. Raises
+        `RolloutChanged` unless the current rollout is still `replacing` (None: there is none)
+        in the same state and stage."""
+        ...
+
+    def current_rollout(self) -> Rollout | None: ...
+    def get_rollout(self, rollout_id: int) -> Rollout | None: ...
+    def list_rollouts(self, limit: int) -> list[Rollout]: ...
+    def update_rollout(self, expected: Rollout, change: RolloutChange, at: datetime) -> Rollout:
+        """Apply `change` if the rollout still has `expected`'s state and stage; else raise
+        `RolloutChanged`."""
+        ...
+
+    def rollout_counts(self, rollout_id: int) -> RolloutCounts: ...
+    def rollout_results(
+        self, rollout_id: int, device_id: str | None = None, limit: int = 100
+    ) -> list[RolloutResult]: ...
+
     # Operators
     def add_admin_token(self, token_hash: str, name: str, at: datetime) -> None: ...
     def admin_by_token(self, token_hash: str) -> str | None: ...
+
+    # The fleet console's operators and their sessions (central/console/)
+    def set_operator_password(self, name: str, password_hash: str, at: datetime) -> None:
+        """Create the operator or change their password; ends their sessions either way."""
+        ...
+
+    def operator_password_hash(self, name: str) -> str | None: ...
+    def list_operators(self) -> list[str]: ...
+    def remove_operator(self, name: str) -> bool: ...
+    def add_console_session(
+        self, session_hash: str, operator: str, expires_at: datetime, at: datetime
+    ) -> None: ...
+    def console_session_operator(self, session_hash: str, now: datetime) -> str | None: ...
+    def end_console_session(self, session_hash: str) -> None: ...
 
     def close(self) -> None: ...

@@ -11,9 +11,9 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,20 @@ ADMIN_TOKEN = "test-admin-token-0123456789"
 SITE = Site("me-linh-xa", "UBND xã Mê Linh", "Asia/Ho_Chi_Minh")
 
 
+class ServerClock:
+    """The server's clock: the real time plus an offset a test moves forward (a kiosk goes
+    silent for ten minutes without the test waiting ten minutes)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return utc_now() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
 @dataclass
 class RunningServer:
     url: str
@@ -41,6 +55,7 @@ class RunningServer:
     releases_dir: Path
     server: uvicorn.Server
     thread: threading.Thread
+    clock: ServerClock
 
     def admin(self, method: str, path: str, body: Any = None) -> requests.Response:
         return requests.request(
@@ -62,6 +77,17 @@ class RunningServer:
         self.store.close()
 
 
+def publish_releases(server: RunningServer, root: Path, keys: Any, wheels: dict[str, Path]) -> None:
+    """Real bundles of this repository at 1.0.0 and 1.1.0, signed and published into the
+    server's releases directory (keys and wheels: tests/fixtures_updates.py)."""
+    from central.release_bundles import publish
+    from tests.fixtures_updates import V1, V2, make_bundle
+
+    for version in (V1, V2):
+        bundle = make_bundle(root / f"bundle-{version}", wheels[version], version, keys.signing)
+        publish(bundle, server.releases_dir, keys.pinned)
+
+
 def free_socket() -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -81,7 +107,8 @@ def start_server(
     store.add_admin_token(hash_secret(ADMIN_TOKEN), "tests", utc_now())
     store.put_site(SITE)
     releases = directory / "releases"
-    app = create_app(store, releases, dossiers=dossiers)
+    clock = ServerClock()
+    app = create_app(store, releases, dossiers=dossiers, clock=clock)
     config = uvicorn.Config(
         app,
         log_level="warning",
@@ -103,7 +130,7 @@ def start_server(
         time.sleep(0.02)
     scheme = "https" if ssl_certfile else "http"
     host = "localhost" if ssl_certfile else "127.0.0.1"
-    return RunningServer(f"{scheme}://{host}:{port}", store, releases, server, thread)
+    return RunningServer(f"{scheme}://{host}:{port}", store, releases, server, thread, clock)
 
 
 @pytest.fixture
@@ -388,6 +415,13 @@ class Kiosk:
             issue_ticket(self.db, settings, service, datetime.now(ZoneInfo(SITE.timezone)))
         return [r[0] for r in self.db.execute("SELECT id FROM outbox ORDER BY seq") if r[0] not in before]
 
+    def report_update(self, ok: bool, to: str, stage: str = "health", detail: str = "") -> None:
+        """An update.result in the outbox, written by the updater's own reporter."""
+        from kiosk import __version__
+        from kiosk.sync.update_gate import Reporter
+
+        Reporter(self.db, SITE.timezone).result(ok, stage, __version__, to, detail)
+
     def server_event_ids(self) -> list[str]:
         events = self.server.store.list_events(self.device_id, None, 0, 1_000_000)
         return [e.id for e in events]
@@ -404,6 +438,33 @@ def enroll_kiosk(server: RunningServer, db: Any, state_dir: Path, url: str | Non
 def kiosk(central_server: RunningServer, db: Any, state_dir: Path) -> Kiosk:
     """A kiosk enrolled directly with the real server."""
     return enroll_kiosk(central_server, db, state_dir)
+
+
+@pytest.fixture
+def make_kiosk(central_server: RunningServer, tmp_path: Path) -> Iterator[Callable[[], Kiosk]]:
+    """make_kiosk(): one more kiosk, with its own state directory and database, enrolled with
+    the real server (a fleet in one test). Kiosks on one test machine share its hardware id,
+    and the same hardware enrolling at the same site is the same device again; so each kiosk
+    gets a site of its own (xa-0, xa-1, …)."""
+    from kiosk import store
+    from kiosk.sync.enrollment import enroll
+
+    made: list[Kiosk] = []
+
+    def make() -> Kiosk:
+        n = len(made)
+        state = tmp_path / f"kiosk-state-{n}"
+        state.mkdir()
+        site = f"xa-{n}"
+        central_server.admin("PUT", f"/sites/{site}", {"name": f"UBND xã Số {n}"}).raise_for_status()
+        db = store.open_state(state)
+        answer = enroll(db, state, central_server.url, central_server.enrollment_code(site))
+        made.append(Kiosk(db, state, answer.device_id, central_server))
+        return made[-1]
+
+    yield make
+    for kiosk in made:
+        kiosk.db.conn.close()
 
 
 @pytest.fixture

@@ -23,6 +23,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="MODULE:FACTORY",
         help="where dossier statuses come from (default: the imported file); see docs/central.md",
     )
+    p.add_argument(
+        "--offline-after",
+        type=float,
+        default=180.0,
+        metavar="SECONDS",
+        help="the console shows a kiosk offline after this long without a heartbeat (default 180)",
+    )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(handler=serve)
 
@@ -43,7 +50,7 @@ def serve(args: argparse.Namespace) -> int:
         store.add_admin_token(hash_secret(token), f"file {args.admin_token_file}", utc_now())
     releases = Path(args.releases) if args.releases else Path(args.db).resolve().parent / "releases"
     dossiers = load_source(args.dossier_source, store) if args.dossier_source else None
-    app = create_app(store, releases, dossiers=dossiers)
+    app = create_app(store, releases, dossiers=dossiers, offline_after_s=args.offline_after)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False)
     store.close()
     return 0

@@ -7,7 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from central.sqlite.base import SQLiteBase, dumps, iso
-from central.storage import CatalogueChanges, CatalogueHead, PublishOutcome, VersionConflict
+from central.storage import (
+    CatalogueChanges,
+    CatalogueHead,
+    CatalogueVersion,
+    PublishOutcome,
+    VersionConflict,
+)
 
 
 class CataloguePart(SQLiteBase):
@@ -97,6 +103,14 @@ class CataloguePart(SQLiteBase):
     def get_dossier(self, code: str) -> dict[str, Any] | None:
         row = self._db().execute("SELECT record FROM dossiers WHERE code = ?", [code]).fetchone()
         return json.loads(row[0]) if row else None
+
+    def list_catalogue_versions(self, limit: int) -> list[CatalogueVersion]:
+        rows = self._db().execute(
+            "SELECT version, published_at, procedures, changed, deleted FROM catalogue_versions"
+            " ORDER BY version DESC LIMIT ?",
+            [limit],
+        )
+        return [CatalogueVersion(*r) for r in rows]
 
     def add_admin_token(self, token_hash: str, name: str, at: datetime) -> None:
         with self._tx() as db:

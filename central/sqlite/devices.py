@@ -7,7 +7,15 @@ from datetime import datetime
 from typing import Any
 
 from central.sqlite.base import SQLiteBase, dumps, iso, parse_time
-from central.storage import ConfigLayer, ConfigScope, Device, EnrollmentRefused, Site, UnknownSite
+from central.storage import (
+    ConfigLayer,
+    ConfigScope,
+    Device,
+    EnrollmentCodeInfo,
+    EnrollmentRefused,
+    Site,
+    UnknownSite,
+)
 
 _DEVICE_COLUMNS = (
     "id, site_id, hardware_id, enrolled_at, revoked_at, app_version, last_seen_at, last_heartbeat"
@@ -72,14 +80,30 @@ class DevicesPart(SQLiteBase):
         layers = {scope: ConfigLayer(version, json.loads(text)) for scope, version, text in rows}
         return layers.get("site"), layers.get("device")
 
-    def add_enrollment_code(self, code_hash: str, site_id: str, expires_at: datetime) -> None:
+    def add_enrollment_code(
+        self,
+        code_hash: str,
+        site_id: str,
+        expires_at: datetime,
+        hint: str = "",
+        created_at: datetime | None = None,
+    ) -> None:
         with self._tx() as db:
             if not db.execute("SELECT 1 FROM sites WHERE id = ?", [site_id]).fetchone():
                 raise UnknownSite(f"no site {site_id!r}")
             db.execute(
-                "INSERT INTO enrollment_codes (code_hash, site_id, expires_at) VALUES (?, ?, ?)",
-                [code_hash, site_id, iso(expires_at)],
+                "INSERT INTO enrollment_codes (code_hash, site_id, expires_at, hint, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [code_hash, site_id, iso(expires_at), hint, iso(created_at) if created_at else None],
             )
+
+    def list_enrollment_codes(self, unused_at: datetime) -> list[EnrollmentCodeInfo]:
+        rows = self._db().execute(
+            "SELECT site_id, hint, created_at, expires_at FROM enrollment_codes"
+            " WHERE used_at IS NULL AND expires_at > ? ORDER BY created_at DESC, expires_at DESC",
+            [iso(unused_at)],
+        )
+        return [EnrollmentCodeInfo(r[0], r[1], parse_time(r[2]), datetime.fromisoformat(r[3])) for r in rows]
 
     def enroll(
         self, code_hash: str, hardware_id: str, app_version: str, token_hash: str, now: datetime

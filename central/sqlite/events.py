@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from central.sqlite.base import SQLiteBase, dumps, iso, parse_time
+from central.sqlite.rollouts import record_update_result
 from central.storage import (
     Command,
     CommandDone,
@@ -18,6 +19,7 @@ from central.storage import (
     TicketIssued,
     TicketRow,
     TicketVoided,
+    UpdateResult,
 )
 
 _TICKET_COLUMNS = "ticket, service, number, priority, issued_at, voided, called_at, counter"
@@ -103,6 +105,8 @@ class EventsPart(SQLiteBase):
                 "WHERE id = ? AND device_id = ? AND done_at IS NULL",
                 [iso(at), int(effect.ok), effect.detail[:1000], effect.command, device.id],
             )
+        elif isinstance(effect, UpdateResult):
+            record_update_result(db, device.id, effect, at)
 
     def list_events(
         self, device_id: str | None, type: str | None, after_seq: int, limit: int
@@ -124,6 +128,23 @@ class EventsPart(SQLiteBase):
             StoredEvent(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), datetime.fromisoformat(r[7]))
             for r in rows
         ]
+
+    def recent_events(self, device_id: str, limit: int) -> list[StoredEvent]:
+        rows = self._db().execute(
+            "SELECT seq, id, device_id, site_id, type, at, data, received_at FROM events "
+            "WHERE device_id = ? ORDER BY seq DESC LIMIT ?",
+            [device_id, limit],
+        )
+        return [
+            StoredEvent(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), datetime.fromisoformat(r[7]))
+            for r in rows
+        ]
+
+    def tickets_per_device(self, day: str) -> dict[str, int]:
+        rows = self._db().execute(
+            "SELECT device_id, COUNT(*) FROM tickets WHERE day = ? GROUP BY device_id", [day]
+        )
+        return {str(device): int(count) for device, count in rows}
 
     def tickets_of_day(self, site_id: str, day: str) -> list[TicketRow]:
         rows = self._db().execute(
