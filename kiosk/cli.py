@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "kiosk.commands.printer",
     "kiosk.commands.release",
     "kiosk.commands.sync",
+    "kiosk.commands.technician",
 )
 
 
