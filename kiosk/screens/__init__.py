@@ -52,6 +52,12 @@ def screen_classes() -> list[tuple[str, str | None, type]]:
     from kiosk.screens.priority import PriorityScreen
     from kiosk.screens.queue import QueueScreen
     from kiosk.screens.rating import RatingScreen
+    from kiosk.screens.tech_log import TechLogScreen
+    from kiosk.screens.tech_pin import TechPinScreen
+    from kiosk.screens.tech_printer import TechPrinterScreen
+    from kiosk.screens.tech_server import TechServerScreen
+    from kiosk.screens.tech_status import TechStatusScreen
+    from kiosk.screens.tech_tickets import TechTicketsScreen
     from kiosk.screens.ticket import TicketScreen
 
     return [
@@ -61,11 +67,19 @@ def screen_classes() -> list[tuple[str, str | None, type]]:
         ("ticket", "queue", TicketScreen),
         ("dossier", "dossier", DossierScreen),
         ("rating", "rating", RatingScreen),
+        # Technician mode: always built, opened only by the corner gesture and the PIN.
+        ("tech_pin", None, TechPinScreen),
+        ("tech_status", None, TechStatusScreen),
+        ("tech_printer", None, TechPrinterScreen),
+        ("tech_server", None, TechServerScreen),
+        ("tech_tickets", None, TechTicketsScreen),
+        ("tech_log", None, TechLogScreen),
     ]
 
 
 def load_screens() -> None:
     load_kv("widgets")
+    load_kv("tech_widgets")
     for name, _feature, _cls in screen_classes():
         load_kv(name)
 
