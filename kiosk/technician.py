@@ -67,9 +67,7 @@ def check_pin_format(pin: str) -> str:
 
 def _derive(pin: str, salt: bytes, n: int, r: int, p: int, size: int) -> bytes:
     # maxmem: OpenSSL's default cap (32 MiB) is below what the allowed N and r may need.
-    return hashlib.scrypt(
-        pin.encode("ascii"), salt=salt, n=n, r=r, p=p, dklen=size, maxmem=256 * 1024 * 1024
-    )
+    return hashlib.scrypt(pin.encode("ascii"), salt=salt, n=n, r=r, p=p, dklen=size, maxmem=256 * 1024 * 1024)
 
 
 def _b64(data: bytes) -> str:

@@ -69,9 +69,7 @@ def test_pin_format_is_four_to_twelve_ascii_digits(pin: str) -> None:
         technician.hash_pin(pin, **FAST)
 
 
-def test_five_wrong_tries_lock_for_five_minutes_and_the_lock_survives_a_restart(
-    db, state_dir: Path
-) -> None:
+def test_five_wrong_tries_lock_for_five_minutes_and_the_lock_survives_a_restart(db, state_dir: Path) -> None:
     encoded = technician.hash_pin("2468", **FAST)
     now = 1_000_000.0
     left = [try_pin(db, encoded, "0000", now + i).tries_left for i in range(4)]

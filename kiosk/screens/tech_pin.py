@@ -21,9 +21,7 @@ MAX_TYPED = 12
 class TechPinScreen(TechScreen):
     typed = StringProperty("")
     dots = StringProperty("")  # what the display shows: one dot per digit, never the digits
-    state = OptionProperty(
-        "typing", options=["typing", "checking", "wrong", "locked", "not_set", "bad_hash"]
-    )
+    state = OptionProperty("typing", options=["typing", "checking", "wrong", "locked", "not_set", "bad_hash"])
     tries_left = NumericProperty(technician.MAX_TRIES)
     locked_minutes = NumericProperty(0)
 
@@ -63,7 +61,9 @@ class TechPinScreen(TechScreen):
         def job(db: Any) -> Attempt:
             now = time.time()
             try:
-                encoded, _source = technician.stored_hash(services.state_dir, services.settings.technician.pin_hash)
+                encoded, _source = technician.stored_hash(
+                    services.state_dir, services.settings.technician.pin_hash
+                )
             except ConfigError:
                 return Attempt(Outcome.bad_hash)
             if pin is None:

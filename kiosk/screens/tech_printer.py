@@ -9,6 +9,7 @@ from typing import Any
 from kivy.properties import ListProperty
 
 from kiosk.drivers.printer import MODES, resolve_mode
+from kiosk.drivers.transport import PortSettings
 from kiosk.errors import KioskError, PrinterError
 from kiosk.issuing import print_failure_reason
 from kiosk.screens.tech_status import paper_key
@@ -53,7 +54,9 @@ class TechPrinterScreen(TechScreen):
             self.say("tech.printer.no_printer", True)
             return
         self.say("tech.printer.printing")
-        self.run(lambda _db: print_mode_sample(printer, mode), self._printed("tech.printer.sample_done", mode))
+        self.run(
+            lambda _db: print_mode_sample(printer, mode), self._printed("tech.printer.sample_done", mode)
+        )
 
     def _printed(self, key: str, mode: str = "") -> Any:
         def done(_result: Any, error: BaseException | None) -> None:
@@ -69,12 +72,12 @@ class TechPrinterScreen(TechScreen):
 
     def find(self) -> None:
         services = self.services
-        settings = services.settings.printer
+        port = live_port(services)
         self.findings = []
         self.say("tech.printer.detecting")
 
         def job(_db: Any) -> list[PortFinding]:
-            return detect(settings.url, services.printer, settings.baudrate)
+            return detect(port.url, services.printer, port.baudrate)
 
         def done(found: list[PortFinding] | None, error: BaseException | None) -> None:
             if error is not None or found is None:
@@ -95,24 +98,43 @@ class TechPrinterScreen(TechScreen):
             self._generation += 1
             self.findings = [
                 PortFinding("/dev/kiosk-printer", "", 9600, "ready", True),
-                PortFinding("/dev/ttyUSB1", "/dev/serial/by-id/usb-Prolific-if00-port0", None, "offline", False),
+                PortFinding(
+                    "/dev/ttyUSB1", "/dev/serial/by-id/usb-Prolific-if00-port0", None, "offline", False
+                ),
             ]
             self.say("tech.printer.detected")
 
         return {"": lambda: None, "detected": detected}
 
 
+def live_port(services: Any) -> PortSettings:
+    """Where the running printer really is (`kiosk run --printer URL` overrides printer.url)."""
+    port = getattr(services.printer, "port_settings", None)
+    return port if isinstance(port, PortSettings) else PortSettings.from_config(services.settings.printer)
+
+
+def printing_mode(services: Any) -> str:
+    """The mode the running printer prints in, else the one the settings resolve to."""
+    if getattr(services.printer, "options", None) is not None:
+        return current_mode(services.printer)
+    settings = services.settings.printer
+    try:
+        return str(resolve_mode(settings.vietnamese, settings.profile))
+    except KioskError:
+        return "?"
+
+
 def printer_rows(services: Any) -> list[TechFact]:
     settings = services.settings.printer
+    port = live_port(services)
     status = services.printer_status
-    try:
-        mode = resolve_mode(settings.vietnamese, settings.profile)
-    except KioskError:
-        mode = "?"
+    mode = printing_mode(services)
     shown_mode = mode if settings.vietnamese == mode else f"{settings.vietnamese} → {mode}"
     return [
-        fact("tech.printer.port", settings.url, "" if settings.url else "tech.printer.no_port", bad=not settings.url),
-        fact("tech.printer.baud", value_key="tech.printer.baud_value", baud=settings.baudrate, framing=settings.framing),
+        fact("tech.printer.port", port.url, "" if port.url else "tech.printer.no_port", bad=not port.url),
+        fact(
+            "tech.printer.baud", value_key="tech.printer.baud_value", baud=port.baudrate, framing=port.framing
+        ),
         fact(
             "tech.printer.profile",
             value_key="tech.printer.profile_value",
@@ -120,7 +142,11 @@ def printer_rows(services: Any) -> list[TechFact]:
             width=settings.paper_width_mm,
         ),
         fact("tech.printer.mode", shown_mode),
-        fact("tech.printer.state", value_key="tech.printer.state." + status.state.value, bad=not status.can_print),
+        fact(
+            "tech.printer.state",
+            value_key="tech.printer.state." + status.state.value,
+            bad=not status.can_print,
+        ),
         fact("tech.printer.detail", status.detail or "–"),
         fact("tech.status.paper", value_key=paper_key(status.state.value), bad=not status.can_print),
     ]

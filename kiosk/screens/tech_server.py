@@ -128,7 +128,12 @@ class TechServerScreen(TechScreen):
 def identity_rows(status: SyncStatus, configured_url: str) -> list[TechFact]:
     enrolled = status.enrolled
     return [
-        fact("tech.status.server", configured_url, "" if configured_url else "tech.none", bad=not configured_url),
+        fact(
+            "tech.status.server",
+            configured_url,
+            "" if configured_url else "tech.none",
+            bad=not configured_url,
+        ),
         fact(
             "tech.status.device",
             status.device_id or "",

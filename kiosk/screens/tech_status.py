@@ -36,7 +36,9 @@ class TechStatusScreen(TechScreen):
         def job(db: Any) -> Reachability:
             facts = gather(db, services.state_dir, services.settings.site.name, services.now())
             got_facts(facts)
-            return check_server(facts.server_url or services.settings.server.url, services.settings.server.ca_file)
+            return check_server(
+                facts.server_url or services.settings.server.url, services.settings.server.ca_file
+            )
 
         self.run(job, self._got_reach)
 
@@ -99,7 +101,9 @@ def status_rows(facts: DeviceFacts, reach: Reachability | None, services: Any) -
     printer = services.printer_status
     server = facts.server_url or services.settings.server.url
     rows = [
-        fact("tech.status.device", facts.device_id or "", "" if facts.enrolled else "tech.status.not_enrolled"),
+        fact(
+            "tech.status.device", facts.device_id or "", "" if facts.enrolled else "tech.status.not_enrolled"
+        ),
         fact("tech.status.site", facts.site),
         fact("tech.status.version", facts.version),
         fact("tech.status.addresses", ", ".join(facts.addresses), "" if facts.addresses else "tech.none"),
@@ -157,7 +161,9 @@ def _catalogue_row(facts: DeviceFacts) -> TechFact:
 def _offset_row(offset: float | None) -> TechFact:
     if offset is None:
         return fact("tech.status.offset", value_key="tech.status.offset_unknown")
-    return fact("tech.status.offset", value_key="tech.status.offset_value", bad=abs(offset) > 60, s=f"{offset:+.1f}")
+    return fact(
+        "tech.status.offset", value_key="tech.status.offset_value", bad=abs(offset) > 60, s=f"{offset:+.1f}"
+    )
 
 
 def _when(iso: str | None, zone: tzinfo) -> str:
