@@ -92,10 +92,15 @@ def build_app_class() -> type:
 
         # --- building -------------------------------------------------------------------
         def build(self) -> Any:
+            from kiosk import log_ring
+            from kiosk.screens.tech_gesture import CornerGesture
+
             health.report_ui_started(self.services.db, __version__)
             self.settings_stamp = _settings_stamp(self.services)
+            log_ring.install()  # the technician log screen's last lines
             load_screens()
             self.sm = KioskScreenManager(self.services)
+            self.tech_gesture = CornerGesture(self).attach()
             self.sm.bind(current=self._screen_changed)
             Window.bind(size=self._resized)
             self._resized(Window, Window.size)
@@ -226,6 +231,7 @@ def build_app_class() -> type:
             Window.unbind(on_touch_down=self._touched)
             Window.unbind(on_key_down=self._touched)
             Window.unbind(size=self._resized)
+            self.tech_gesture.detach()
             self.sm.shutdown()
 
     return KioskApp

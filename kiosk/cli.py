@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "kiosk.commands.release",
     "kiosk.commands.sync",
     "kiosk.commands.doctor",
+    "kiosk.commands.technician",
 )
 
 

@@ -56,6 +56,12 @@ def screen_classes() -> list[tuple[str, str | None, type]]:
     from kiosk.screens.priority import PriorityScreen
     from kiosk.screens.queue import QueueScreen
     from kiosk.screens.rating import RatingScreen
+    from kiosk.screens.tech_log import TechLogScreen
+    from kiosk.screens.tech_pin import TechPinScreen
+    from kiosk.screens.tech_printer import TechPrinterScreen
+    from kiosk.screens.tech_server import TechServerScreen
+    from kiosk.screens.tech_status import TechStatusScreen
+    from kiosk.screens.tech_tickets import TechTicketsScreen
     from kiosk.screens.ticket import TicketScreen
 
     return [
@@ -69,11 +75,18 @@ def screen_classes() -> list[tuple[str, str | None, type]]:
         ("lookup_search", "lookup", LookupSearchScreen),
         ("dossier", "dossier", DossierScreen),
         ("rating", "rating", RatingScreen),
+        # Technician mode: always built, opened only by the corner gesture and the PIN.
+        ("tech_pin", None, TechPinScreen),
+        ("tech_status", None, TechStatusScreen),
+        ("tech_printer", None, TechPrinterScreen),
+        ("tech_server", None, TechServerScreen),
+        ("tech_tickets", None, TechTicketsScreen),
+        ("tech_log", None, TechLogScreen),
     ]
 
 
 # Widgets several screens use, loaded before the screens' own rules.
-SHARED_KV = ("widgets", "lookup_widgets", "lookup_keyboard")
+SHARED_KV = ("widgets", "lookup_widgets", "lookup_keyboard", "tech_widgets")
 
 
 def load_screens() -> None:
