@@ -21,6 +21,9 @@ from kiosk.demo import DEMO_CONFIG, DEMO_DIR, seed_state
 
 SITE_ID = "me-linh-xa"
 SITE_NAME = "UBND xã Mê Linh"
+# The demo console login; a demo on a developer's machine, never a real deployment's.
+CONSOLE_USER = "demo"
+CONSOLE_PASSWORD = "kiosk-demo-console"
 
 
 class DemoStack:
@@ -48,6 +51,10 @@ class DemoStack:
             self.central("site", "set", SITE_ID, "--name", SITE_NAME)
             self.central("catalogue", "publish", str(DEMO_DIR / "catalogue.json"))
             self.central("dossiers", "import", str(DEMO_DIR / "dossiers.json"))
+            password = self.central_dir / "demo-console-password"
+            password.write_text(CONSOLE_PASSWORD + "\n", encoding="utf-8")
+            password.chmod(0o600)
+            self.central("operator", "set", CONSOLE_USER, "--password-file", str(password))
         log = open(self.root / "demo-central.log", "ab")  # noqa: SIM115 (closed with the process)
         self.processes.append(
             subprocess.Popen(
@@ -141,6 +148,10 @@ def run_demo(argv: list[str]) -> int:
         printer_url = stack.start_printer()
         print(
             f"demo: central server {stack.url} · printer {printer_url} · tickets in {root / 'demo-printed'}",
+            file=sys.stderr,
+        )
+        print(
+            f"demo: fleet console {stack.url}/console/ (login {CONSOLE_USER} / {CONSOLE_PASSWORD})",
             file=sys.stderr,
         )
         args = [
