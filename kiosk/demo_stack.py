@@ -9,6 +9,7 @@ var/demo-printed (each printed ticket as PNG)."""
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -21,9 +22,7 @@ from kiosk.demo import DEMO_CONFIG, DEMO_DIR, seed_state
 
 SITE_ID = "me-linh-xa"
 SITE_NAME = "UBND xã Mê Linh"
-# The demo console login; a demo on a developer's machine, never a real deployment's.
 CONSOLE_USER = "demo"
-CONSOLE_PASSWORD = "kiosk-demo-console"
 
 
 class DemoStack:
@@ -32,6 +31,7 @@ class DemoStack:
         self.state = root / "demo"
         self.central_dir = root / "demo-central"
         self.url = f"http://127.0.0.1:{port}"
+        self.password_file = self.central_dir / "demo-console-password"
         self.port = port
         self.processes: list[subprocess.Popen[bytes]] = []
         self.printer: object | None = None
@@ -51,10 +51,10 @@ class DemoStack:
             self.central("site", "set", SITE_ID, "--name", SITE_NAME)
             self.central("catalogue", "publish", str(DEMO_DIR / "catalogue.json"))
             self.central("dossiers", "import", str(DEMO_DIR / "dossiers.json"))
-            password = self.central_dir / "demo-console-password"
-            password.write_text(CONSOLE_PASSWORD + "\n", encoding="utf-8")
-            password.chmod(0o600)
-            self.central("operator", "set", CONSOLE_USER, "--password-file", str(password))
+            # A fresh password for this machine's demo console, kept beside its database (0600).
+            self.password_file.touch(mode=0o600)
+            self.password_file.write_text(secrets.token_urlsafe(12) + "\n", encoding="utf-8")
+            self.central("operator", "set", CONSOLE_USER, "--password-file", str(self.password_file))
         log = open(self.root / "demo-central.log", "ab")  # noqa: SIM115 (closed with the process)
         self.processes.append(
             subprocess.Popen(
@@ -150,9 +150,9 @@ def run_demo(argv: list[str]) -> int:
             f"demo: central server {stack.url} · printer {printer_url} · tickets in {root / 'demo-printed'}",
             file=sys.stderr,
         )
+        password = stack.password_file.read_text(encoding="utf-8").strip()
         print(
-            f"demo: fleet console {stack.url}/console/ (login {CONSOLE_USER} / {CONSOLE_PASSWORD})",
-            file=sys.stderr,
+            f"demo: fleet console {stack.url}/console/ (login {CONSOLE_USER} / {password})", file=sys.stderr
         )
         args = [
             "--config",
