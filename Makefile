@@ -29,7 +29,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 screenshots: $(STAMP)
-	$(BIN)/python -m kiosk.screenshots_all docs/screenshots
+	$(BIN)/kiosk screenshot --screen all --lang vi --lang en --size 1080x1920 --out docs/screenshots
+	$(BIN)/kiosk screenshot --screen all --lang vi --lang en --size 1920x1080 --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -46,7 +46,7 @@ def test_no_hard_coded_text_in_kv_files() -> None:
 def test_dates_in_vietnamese_and_english_form() -> None:
     saturday = datetime(2026, 11, 28, 8, 5)
     assert format_date(saturday, "vi") == "Thứ Bảy, 28/11/2026"
-    assert format_date(saturday, "en") == "Saturday, 28 November 2026"
+    assert format_date(saturday, "en") == "Saturday, 28 Nov 2026"
     assert format_date(datetime(2026, 11, 29), "vi") == "Chủ Nhật, 29/11/2026"
 
 

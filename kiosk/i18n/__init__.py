@@ -31,12 +31,13 @@ def translate(language: str, key: str, **values: Any) -> str:
 
 
 def format_date(moment: datetime, language: str) -> str:
-    """'Thứ Bảy, 28/11/2026' in Vietnamese, 'Saturday, 28 November 2026' in English."""
+    """'Thứ Bảy, 28/11/2026' in Vietnamese, 'Saturday, 28 Nov 2026' in English (short enough
+    for the header of a portrait screen)."""
     weekday = translate(language, f"weekday.{moment.weekday()}")
     if language == "vi":
         return f"{weekday}, {moment.day:02d}/{moment.month:02d}/{moment.year}"
     month = translate(language, f"month.{moment.month}")
-    return f"{weekday}, {moment.day} {month} {moment.year}"
+    return f"{weekday}, {moment.day} {month[:3]} {moment.year}"
 
 
 def format_time(moment: datetime) -> str:
