@@ -35,27 +35,46 @@ def kiosk(
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=full_env)
 
 
-def test_run_exit_after_exits_zero_and_tells_systemd_ready_and_watchdog(tmp_path: Path) -> None:
+def test_run_tells_systemd_ready_then_watchdog_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    import signal
+    import time
+
     address = str(tmp_path / "notify.sock")
+    env = {**os.environ, "NOTIFY_SOCKET": address, "WATCHDOG_USEC": "1000000"}
+    for leaked in ("SDL_VIDEODRIVER", "KIVY_HOME"):
+        env.pop(leaked, None)
+    command = [
+        sys.executable,
+        "-m",
+        "kiosk",
+        "--config",
+        str(DEMO_CONFIG),
+        "--state-dir",
+        str(tmp_path / "state"),
+        "run",
+        "--exit-after",
+        "120",
+    ]
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
         sock.bind(address)
-        sock.settimeout(0)
-        result = kiosk(
-            tmp_path,
-            "run",
-            "--exit-after",
-            "3",
-            env={"NOTIFY_SOCKET": address, "WATCHDOG_USEC": "1000000"},
+        sock.settimeout(1.0)
+        proc = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
         )
-        messages = []
-        while True:
-            try:
-                messages.append(sock.recv(256).decode())
-            except BlockingIOError:
-                break
-    assert result.returncode == 0, (result.stdout[-2000:], result.stderr[-2000:])
-    assert messages[0] == "READY=1"
+        messages: list[str] = []
+        deadline = time.monotonic() + 90
+        try:
+            while messages.count("WATCHDOG=1") < 2 and time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    messages.append(sock.recv(256).decode())
+                except TimeoutError:
+                    continue
+        finally:
+            proc.send_signal(signal.SIGTERM)  # what `systemctl stop` sends
+            _out, err = proc.communicate(timeout=60)
+    assert messages[:1] == ["READY=1"], (messages, err[-2000:])
     assert messages.count("WATCHDOG=1") >= 2
+    assert proc.returncode == 0, err[-2000:]
 
 
 def test_version_names_software_and_schema(tmp_path: Path) -> None:
