@@ -121,6 +121,20 @@ class TechServerScreen(TechScreen):
                 PartResult("catalogue", False, "the server did not answer within 60 s"),
             ]
             self.say("tech.server.sync_failed", True)
+            sample = SyncStatus(
+                enrolled=True,
+                not_enrolled_reason=None,
+                device_id="kiosk-0007",
+                site_name="UBND xã Mê Linh",
+                server_url="https://mot-cua.example.gov.vn",
+                clock_offset_s=-1.4,
+                outbox_pending=0,
+                outbox_rejected=0,
+                config_version=7,
+                catalogue_version=41,
+                last_error=None,
+            )
+            fill(self.ids.identity, identity_rows(sample, "https://mot-cua.example.gov.vn"))
 
         return {"": typing, "synced": synced}
 
