@@ -27,6 +27,7 @@ class TechServerScreen(TechScreen):
         keypad.pressed, keypad.erased, keypad.cleared = self.press, self.backspace, self.clear
 
     def on_pre_enter(self, *_args: Any) -> None:
+        self.ids.keypad.ensure_keys()
         self.show_identity()
 
     def on_parts(self, *_args: Any) -> None:
