@@ -223,3 +223,24 @@ def test_log_ring_keeps_the_last_lines() -> None:
     finally:
         logger.removeHandler(ring)
     assert [line.split(": ", 1)[1] for line in ring.lines()] == ["line 2", "line 3", "line 4"]
+
+
+def test_every_technician_message_key_exists_in_both_languages() -> None:
+    """Keys the technician screens pass around in code (say(), fact(), built from states)."""
+    import re
+
+    from kiosk.i18n import strings
+    from kiosk.tickets import PrinterState
+    from tests.fixtures_core import REPO
+
+    used = set()
+    for path in (REPO / "kiosk" / "screens").glob("tech*.py"):
+        used |= set(re.findall(r"""["'](tech\.[a-z0-9_.]+[a-z0-9_])["']""", path.read_text(encoding="utf-8")))
+    used |= {f"tech.pin.{s}" for s in ("checking", "wrong", "locked", "not_set", "bad_hash")}
+    used |= {f"tech.printer.state.{s.value}" for s in PrinterState}
+    used |= {f"tech.tickets.state.{s}" for s in ("issued", "printed", "print_failed", "reprinted", "voided")}
+    used |= {f"tech.log.source.{s}" for s in ("journal", "ring")}
+    used |= {f"tech.paper.{s}" for s in ("ready", "paper_near_end", "paper_out")}
+    assert len(used) > 60, "the scan found too few keys: it is broken"
+    for lang in ("vi", "en"):
+        assert sorted(used - set(strings(lang))) == [], lang

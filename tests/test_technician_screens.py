@@ -14,13 +14,14 @@ import pytest
 
 from kiosk import config, issuing, outbox, queue, store, technician
 from kiosk.drivers.virtual_printer import Simulated, VirtualPrinter
-from tests.fixtures_central import FAST
 from tests.fixtures_core import DEMO_CONFIG
 
 pytestmark = pytest.mark.ui
 PIN = "2468"
 # Half the 1080p window: a quarter of the pixels to draw per frame; the layout scales with it.
 SIZE = "540x960"
+# Limits, not timings: enrolment is one call, never retried, and a loaded CI machine is slow.
+SERVER = {"server.connect_timeout_s": 2.0, "server.read_timeout_s": 15.0, "server.call_deadline_s": 20.0}
 
 
 @pytest.fixture
@@ -203,7 +204,7 @@ def test_restart_asks_the_app_to_stop_with_exit_code_0(app_factory, settings, mo
 def test_enrol_by_keypad_then_sync_now_against_the_real_server(
     app_factory, state_dir, pin_hash, central_server
 ) -> None:
-    overrides = {"technician.pin_hash": pin_hash, "server.url": central_server.url, **FAST}
+    overrides = {"technician.pin_hash": pin_hash, "server.url": central_server.url, **SERVER}
     ui = app_factory(
         config.load(site_file=DEMO_CONFIG, state_dir=state_dir, overrides=overrides).settings, size=SIZE
     )
@@ -226,7 +227,7 @@ def test_enrol_by_keypad_then_sync_now_against_the_real_server(
 
 
 def test_wrong_enrolment_code_says_why(app_factory, state_dir, pin_hash, central_server) -> None:
-    overrides = {"technician.pin_hash": pin_hash, "server.url": central_server.url, **FAST}
+    overrides = {"technician.pin_hash": pin_hash, "server.url": central_server.url, **SERVER}
     ui = app_factory(
         config.load(site_file=DEMO_CONFIG, state_dir=state_dir, overrides=overrides).settings, size=SIZE
     )

@@ -32,6 +32,7 @@ class TechPinScreen(TechScreen):
         self.dots = "●" * len(self.typed)
 
     def on_pre_enter(self, *_args: Any) -> None:
+        self.ids.keypad.ensure_keys()
         self.typed = ""
         self.state = "typing"
         self._check(None)  # says at once when the pad is locked or no PIN is set

@@ -27,6 +27,7 @@ class TechServerScreen(TechScreen):
         keypad.pressed, keypad.erased, keypad.cleared = self.press, self.backspace, self.clear
 
     def on_pre_enter(self, *_args: Any) -> None:
+        self.ids.keypad.ensure_keys()
         self.show_identity()
 
     def on_parts(self, *_args: Any) -> None:
@@ -121,6 +122,20 @@ class TechServerScreen(TechScreen):
                 PartResult("catalogue", False, "the server did not answer within 60 s"),
             ]
             self.say("tech.server.sync_failed", True)
+            sample = SyncStatus(
+                enrolled=True,
+                not_enrolled_reason=None,
+                device_id="kiosk-0007",
+                site_name="UBND xã Mê Linh",
+                server_url="https://mot-cua.example.gov.vn",
+                clock_offset_s=-1.4,
+                outbox_pending=0,
+                outbox_rejected=0,
+                config_version=7,
+                catalogue_version=41,
+                last_error=None,
+            )
+            fill(self.ids.identity, identity_rows(sample, "https://mot-cua.example.gov.vn"))
 
         return {"": typing, "synced": synced}
 

@@ -26,6 +26,9 @@ class TechTicketsScreen(TechScreen):
         keypad = self.ids.keypad
         keypad.pressed, keypad.erased, keypad.cleared = self.press, self.backspace, self.clear
 
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.ids.keypad.ensure_keys()
+
     def press(self, key: str) -> None:
         if len(self.code) < MAX_CODE:
             self.code += key

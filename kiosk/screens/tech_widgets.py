@@ -124,15 +124,21 @@ class TechKeypad(GridLayout):
         self.pressed: Callable[[str], None] = lambda _key: None
         self.erased: Callable[[], None] = lambda: None
         self.cleared: Callable[[], None] = lambda: None
+        self._built = False
         super().__init__(**kwargs)
 
-    def on_kv_post(self, _base: Any) -> None:
-        self.build_keys()
+    def ensure_keys(self) -> None:
+        """Build the keys on first use: ~40 buttons each, which the app's start need not wait for
+        (its screens are all built up front)."""
+        if not self._built:
+            self.build_keys()
 
     def on_kind(self, *_args: Any) -> None:
-        self.build_keys()
+        if self._built:
+            self.build_keys()
 
     def build_keys(self) -> None:
+        self._built = True
         self.clear_widgets()
         keys = DIGIT_KEYS if self.kind == "digits" else ALNUM_KEYS
         for key in keys:
