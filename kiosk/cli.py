@@ -24,12 +24,29 @@ COMMAND_MODULES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+# `kiosk run` starts the UI on a small device: it imports only its own command module, not the
+# printer, release and sync tooling the other commands pull in (about 15 MB and 0.2 s).
+UI_COMMANDS = {"run": "kiosk.commands.app", "screenshot": "kiosk.commands.app"}
+GLOBAL_OPTIONS_WITH_VALUE = ("--config", "--state-dir")
+
+
+def command_word(argv: list[str]) -> str | None:
+    """The sub-command named on the command line, skipping the global options."""
+    words = iter(argv)
+    for word in words:
+        if word in GLOBAL_OPTIONS_WITH_VALUE:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description=__doc__)
     parser.add_argument("--config", help="site settings file (default /etc/kiosk/kiosk.toml)")
     parser.add_argument("--state-dir", help="state directory (default $KIOSK_STATE_DIR)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in (only,) if only else COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
 
@@ -39,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         level=os.environ.get("KIOSK_LOG_LEVEL", "INFO").upper(),
         format="%(levelname)s %(name)s: %(message)s",
     )
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = build_parser(UI_COMMANDS.get(command_word(words) or "")).parse_args(words)
     try:
         return int(args.handler(args) or 0)
     except ConfigError as exc:

@@ -24,7 +24,9 @@ class KioskScreen(Screen):
 
     def __init__(self, services: Any, **kwargs: Any) -> None:
         self.services = services
+        self.constructed = False  # kv rules run inside __init__: handlers may fire before we are whole
         super().__init__(**kwargs)
+        self.constructed = True
 
     def reset(self) -> None:
         """Forget everything a citizen typed or chose on this screen."""
@@ -45,71 +47,71 @@ class KioskScreen(Screen):
         return {"": lambda: None}
 
 
-def screen_classes() -> list[tuple[str, str | None, type]]:
-    """(screen name, feature that enables it or None, class), in the order they are built."""
-    from kiosk.screens.dossier import DossierScreen
-    from kiosk.screens.home import HomeScreen
-    from kiosk.screens.lookup import LookupScreen
-    from kiosk.screens.lookup_detail import LookupDetailScreen
-    from kiosk.screens.lookup_list import LookupListScreen
-    from kiosk.screens.lookup_search import LookupSearchScreen
-    from kiosk.screens.priority import PriorityScreen
-    from kiosk.screens.queue import QueueScreen
-    from kiosk.screens.rating import RatingScreen
-    from kiosk.screens.tech_log import TechLogScreen
-    from kiosk.screens.tech_pin import TechPinScreen
-    from kiosk.screens.tech_printer import TechPrinterScreen
-    from kiosk.screens.tech_server import TechServerScreen
-    from kiosk.screens.tech_status import TechStatusScreen
-    from kiosk.screens.tech_tickets import TechTicketsScreen
-    from kiosk.screens.ticket import TicketScreen
-
-    return [
-        ("home", None, HomeScreen),
-        ("queue", "queue", QueueScreen),
-        ("priority", "queue", PriorityScreen),
-        ("ticket", "queue", TicketScreen),
-        ("lookup", "lookup", LookupScreen),
-        ("lookup_list", "lookup", LookupListScreen),
-        ("lookup_detail", "lookup", LookupDetailScreen),
-        ("lookup_search", "lookup", LookupSearchScreen),
-        ("dossier", "dossier", DossierScreen),
-        ("rating", "rating", RatingScreen),
-        # Technician mode: always built, opened only by the corner gesture and the PIN.
-        ("tech_pin", None, TechPinScreen),
-        ("tech_status", None, TechStatusScreen),
-        ("tech_printer", None, TechPrinterScreen),
-        ("tech_server", None, TechServerScreen),
-        ("tech_tickets", None, TechTicketsScreen),
-        ("tech_log", None, TechLogScreen),
-    ]
+# (screen name, feature that enables it or None, module, class, kv files it needs first).
+# Technician screens have no feature: always available, opened only by the gesture and the PIN.
+SCREENS: tuple[tuple[str, str | None, str, str, tuple[str, ...]], ...] = (
+    ("home", None, "home", "HomeScreen", ()),
+    ("queue", "queue", "queue", "QueueScreen", ()),
+    ("priority", "queue", "priority", "PriorityScreen", ()),
+    ("ticket", "queue", "ticket", "TicketScreen", ()),
+    ("lookup", "lookup", "lookup", "LookupScreen", ("lookup_widgets",)),
+    ("lookup_list", "lookup", "lookup_list", "LookupListScreen", ("lookup_widgets",)),
+    ("lookup_detail", "lookup", "lookup_detail", "LookupDetailScreen", ("lookup_widgets",)),
+    ("lookup_search", "lookup", "lookup_search", "LookupSearchScreen", ("lookup_widgets", "lookup_keyboard")),
+    ("dossier", "dossier", "dossier", "DossierScreen", ()),
+    ("rating", "rating", "rating", "RatingScreen", ()),
+    ("tech_pin", None, "tech_pin", "TechPinScreen", ("tech_widgets",)),
+    ("tech_status", None, "tech_status", "TechStatusScreen", ("tech_widgets",)),
+    ("tech_printer", None, "tech_printer", "TechPrinterScreen", ("tech_widgets",)),
+    ("tech_server", None, "tech_server", "TechServerScreen", ("tech_widgets",)),
+    ("tech_tickets", None, "tech_tickets", "TechTicketsScreen", ("tech_widgets",)),
+    ("tech_log", None, "tech_log", "TechLogScreen", ("tech_widgets",)),
+)
 
 
-# Widgets several screens use, loaded before the screens' own rules.
-SHARED_KV = ("widgets", "lookup_widgets", "lookup_keyboard", "tech_widgets")
+def screen_class(name: str) -> type:
+    """Import a screen's module and load its kv rules (and those it needs) on first use."""
+    import importlib
+
+    _name, _feature, module, cls, needs = next(entry for entry in SCREENS if entry[0] == name)
+    for kv in needs:
+        load_kv(kv)
+    screen_type: type = getattr(importlib.import_module(f"kiosk.screens.{module}"), cls)
+    load_kv(name)
+    return screen_type
 
 
 def load_screens() -> None:
-    for name in SHARED_KV:
-        load_kv(name)
-    for name, _feature, _cls in screen_classes():
-        load_kv(name)
+    """The rules every screen uses; each screen's own are loaded when it is first built."""
+    load_kv("widgets")
 
 
 class KioskScreenManager(ScreenManager):
-    """Builds the screens of the enabled features and moves between them."""
+    """Knows the screens of the enabled features and moves between them. A screen is built the
+    first time it is needed: start-up draws home sooner and holds less memory (the lookup
+    keyboard and the technician screens are many widgets a citizen may never open)."""
 
     def __init__(self, services: Any, **kwargs: Any) -> None:
         super().__init__(transition=NoTransition(), **kwargs)
         self.services = services
-        for name, feature, cls in screen_classes():
-            if feature is None or services.feature_enabled(feature):
-                self.add_widget(cls(services=services, name=name))
+        self._names = [
+            name for name, feature, *_rest in SCREENS if feature is None or services.feature_enabled(feature)
+        ]
         self.current = "home"
         self.get_screen("home").refresh()
 
+    def get_screen(self, name: str) -> Any:
+        if name in self._names and not self.has_screen(name):
+            self.add_widget(screen_class(name)(services=self.services, name=name))
+        return super().get_screen(name)
+
+    def build_all(self) -> None:
+        """Build every screen now (screenshots render each one)."""
+        for name in self._names:
+            self.get_screen(name)
+
     def available(self, name: str) -> bool:
-        return self.has_screen(name)
+        return name in self._names
 
     def go(self, name: str, **kwargs: Any) -> None:
         screen = self.get_screen(name)

@@ -25,7 +25,8 @@ def save_frame(path: Path) -> Path:
 
 
 def all_shots(app: Any) -> list[tuple[str, str, Callable[[], None]]]:
-    """(shot name, screen name, setup) for every screen the app built."""
+    """(shot name, screen name, setup) for every screen of the app."""
+    app.sm.build_all()
     shots = []
     for screen in app.sm.screens:
         for variant, setup in screen.shots().items():

@@ -31,6 +31,8 @@ class LookupScreen(KioskScreen):
         self.refresh()
 
     def on_lang(self, *_args: Any) -> None:
+        if not self.constructed:
+            return  # a screen built after the language switched: its own prepare() renders it
         if self.manager is not None and self.manager.current == self.name:
             self.refresh()
 

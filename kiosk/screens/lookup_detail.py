@@ -113,6 +113,8 @@ class LookupDetailScreen(KioskScreen):
         self.check_printer()
 
     def on_lang(self, *_args: Any) -> None:
+        if not self.constructed:
+            return  # a screen built after the language switched: its own prepare() renders it
         if self.read is not None:
             self.render()
 

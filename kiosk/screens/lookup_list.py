@@ -67,6 +67,8 @@ class LookupListScreen(KioskScreen):
         self.loader.load(lambda db: read_field(db, field_id), self.show)
 
     def on_lang(self, *_args: Any) -> None:
+        if not self.constructed:
+            return  # a screen built after the language switched: its own prepare() renders it
         if self.listing is not None:
             self.show(self.listing, None)
 

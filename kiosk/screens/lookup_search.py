@@ -96,6 +96,8 @@ class LookupSearchScreen(KioskScreen):
             self.show()
 
     def on_lang(self, *_args: Any) -> None:
+        if not self.constructed:
+            return  # a screen built after the language switched: its own prepare() renders it
         self.load_fields()
         self.show()
 
