@@ -44,5 +44,7 @@ def test_demo_starts_everything_enrols_and_stops_cleanly(tmp_path: Path) -> None
     who = enrollment.identity(db, state)
     assert who is not None and who.server_url == f"http://127.0.0.1:{port}"
     assert (state / "kivy").is_dir()
-    with socket.socket() as sock:  # the server was stopped with the UI: its port is free again
+    with socket.socket() as sock:  # the server was stopped with the UI: nobody listens there now
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # closed connections may linger
         sock.bind(("127.0.0.1", port))
+        sock.listen()
