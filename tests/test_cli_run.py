@@ -15,23 +15,30 @@ from tests.fixtures_core import DEMO_CONFIG
 pytestmark = pytest.mark.ui
 
 
-def kiosk(
-    tmp_path: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 90
-) -> subprocess.CompletedProcess[str]:
+def kiosk_command(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """`kiosk` on the demo site with its own state dir, and a clean environment for it."""
     full_env = {**os.environ, **(env or {})}
     for leaked in ("SDL_VIDEODRIVER", "KIVY_HOME"):  # set by in-process UI tests of this session
         full_env.pop(leaked, None)
-    full_env["KIVY_NO_CONSOLELOG"] = "0"
-    command = [
+    state = str(tmp_path / "state")
+    return [
         sys.executable,
         "-m",
         "kiosk",
         "--config",
         str(DEMO_CONFIG),
         "--state-dir",
-        str(tmp_path / "state"),
+        state,
         *args,
-    ]
+    ], full_env
+
+
+def kiosk(
+    tmp_path: Path, *args: str, env: dict[str, str] | None = None, timeout: int = 90
+) -> subprocess.CompletedProcess[str]:
+    command, full_env = kiosk_command(tmp_path, *args, env=env)
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=full_env)
 
 
@@ -40,21 +47,9 @@ def test_run_tells_systemd_ready_then_watchdog_and_stops_cleanly_on_sigterm(tmp_
     import time
 
     address = str(tmp_path / "notify.sock")
-    env = {**os.environ, "NOTIFY_SOCKET": address, "WATCHDOG_USEC": "1000000"}
-    for leaked in ("SDL_VIDEODRIVER", "KIVY_HOME"):
-        env.pop(leaked, None)
-    command = [
-        sys.executable,
-        "-m",
-        "kiosk",
-        "--config",
-        str(DEMO_CONFIG),
-        "--state-dir",
-        str(tmp_path / "state"),
-        "run",
-        "--exit-after",
-        "120",
-    ]
+    command, env = kiosk_command(
+        tmp_path, "run", "--exit-after", "120", env={"NOTIFY_SOCKET": address, "WATCHDOG_USEC": "1000000"}
+    )
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
         sock.bind(address)
         sock.settimeout(1.0)
