@@ -43,10 +43,14 @@ def run_app(args: argparse.Namespace) -> int:
 
 
 def screenshot(args: argparse.Namespace) -> int:
-    """Same code path as `run`, on the demo site in a fresh state dir unless told otherwise."""
+    """Same code path as `run`, on the demo site in a fresh state dir with the virtual printer
+    (as `make run` has it) unless told otherwise."""
     from kiosk.app import run
+    from kiosk.drivers.virtual_printer import VirtualPrinter
 
     with tempfile.TemporaryDirectory(prefix="kiosk-shot-") as tmp:
+        printer = VirtualPrinter(Path(tmp) / "printed")
+        args.printer = printer.start_pty()
         if not args.config:
             args.config = str(demo.DEMO_CONFIG)
         if not args.state_dir:
@@ -66,7 +70,10 @@ def screenshot(args: argparse.Namespace) -> int:
                 lambda a: capture(a, args.screen, args.lang or ["vi"], Path(args.out), finished)
             )
 
-        code = run(args, prepare=prepare)
+        try:
+            code = run(args, prepare=prepare)
+        finally:
+            printer.stop()
     for path in written:
         print(path)
     return code

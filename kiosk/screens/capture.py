@@ -75,4 +75,16 @@ def capture(
         written.append(save_frame(out_dir / f"{name}-{lang}-{orientation}.png"))
         Clock.schedule_once(step, 0)
 
-    Clock.schedule_once(step, 0.3)
+    waited = [0.0]
+
+    def start(_dt: float) -> None:
+        # A printer being connected answers its first status query within a moment: wait for it
+        # (at most 5 s) so home shows "take a number" as it would be, not "paused".
+        services = app.services
+        if services.printer is not None and not services.printer_status.can_print and waited[0] < 5:
+            waited[0] += 0.2
+            Clock.schedule_once(start, 0.2)
+            return
+        step(0)
+
+    Clock.schedule_once(start, 0.3)
