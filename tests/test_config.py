@@ -17,6 +17,12 @@ from kiosk.errors import ConfigError
 from tests.fixtures_core import DEMO_CONFIG, REPO
 
 
+def kiosk(site: Path, state: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The `kiosk` command as a process, with this site file and state dir."""
+    command = [sys.executable, "-m", "kiosk", "--config", str(site), "--state-dir", str(state), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "site.toml"
     path.write_text(text, encoding="utf-8")
@@ -144,22 +150,7 @@ def test_missing_site_file_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_config_typo_exits_non_zero_with_one_line_and_no_traceback(tmp_path: Path) -> None:
     site = write(tmp_path, "[ui]\nidle_timeout_s = -1\n")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kiosk",
-            "--config",
-            str(site),
-            "--state-dir",
-            str(tmp_path),
-            "config",
-            "check",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = kiosk(site, tmp_path, "config", "check")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
@@ -172,23 +163,7 @@ def test_config_typo_exits_non_zero_with_one_line_and_no_traceback(tmp_path: Pat
 
 def test_kiosk_run_with_bad_config_exits_before_opening_a_window(tmp_path: Path) -> None:
     site = write(tmp_path, "[printer]\nvietnamese = 'viet'\n")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kiosk",
-            "--config",
-            str(site),
-            "--state-dir",
-            str(tmp_path),
-            "run",
-            "--exit-after",
-            "1",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = kiosk(site, tmp_path, "run", "--exit-after", "1")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "printer.vietnamese = 'viet' is not allowed" in result.stderr
@@ -239,23 +214,7 @@ def test_demo_site_loads_with_its_services() -> None:
 
 def test_config_show_lists_each_setting_with_its_layer(tmp_path: Path) -> None:
     site = write(tmp_path, '[site]\nname = "UBND phường Ba Đình"\n')
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kiosk",
-            "--config",
-            str(site),
-            "--state-dir",
-            str(tmp_path),
-            "config",
-            "show",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = kiosk(site, tmp_path, "config", "show", "--json")
     assert result.returncode == 0, result.stderr
     rows = {r["key"]: r for r in json.loads(result.stdout)}
     assert rows["site.name"] == {
