@@ -19,19 +19,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, get_args
 
+from central.models import DossierStatus
 from central.storage import CentralStore
 
-STATUSES = (
-    "received",
-    "processing",
-    "supplement_required",
-    "awaiting_payment",
-    "ready",
-    "returned",
-    "rejected",
-)
+STATUSES: tuple[str, ...] = get_args(DossierStatus)  # one list, the API schema's
 FINISHED = frozenset({"ready", "returned", "rejected"})
 COLUMNS = ("code", "procedure", "applicant", "received_at", "due_at", "status")
 
