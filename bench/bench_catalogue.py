@@ -5,12 +5,11 @@ fallback, and a plain LIKE scan over folded names as the baseline."""
 from __future__ import annotations
 
 import random
+import sqlite3
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from bench import Figure, median, percentile
 from kiosk import store
@@ -143,7 +142,7 @@ def keystrokes(phrases: list[str]) -> list[str]:
     return [phrase[:end] for phrase in phrases for end in range(1, len(phrase) + 1)]
 
 
-def like_scan(db: sqlite_utils.Database, query: str) -> list[str]:
+def like_scan(db: sqlite3.Connection, query: str) -> list[str]:
     """The baseline: every word as LIKE '%word%' over folded names, in Vietnamese order."""
     words = search_tokens(query)
     if not words:
@@ -181,11 +180,11 @@ def run() -> list[Figure]:
             *_search_figures(db),
             _delta_figure(db, document),
         ]
-        db.conn.close()
+        db.close()
     return figures
 
 
-def _search_figures(db: sqlite_utils.Database) -> list[Figure]:
+def _search_figures(db: sqlite3.Connection) -> list[Figure]:
     typed = keystrokes(PHRASES)
     search(db, "warm up")
     fts = timed_ms(lambda q: search(db, q, limit=LIMIT), typed)
@@ -206,7 +205,7 @@ def _search_figures(db: sqlite_utils.Database) -> list[Figure]:
     ]
 
 
-def _delta_figure(db: sqlite_utils.Database, document: dict[str, Any]) -> Figure:
+def _delta_figure(db: sqlite3.Connection, document: dict[str, Any]) -> Figure:
     rng = random.Random(7)
     upserts = [dict(p, name=p["name"] + " (sửa đổi)") for p in rng.sample(document["procedures"], 100)]
     kept = {p["code"] for p in upserts}

@@ -1,7 +1,8 @@
 """Bytes on the serial wire for the standard sample ticket on 80 mm paper, per Vietnamese mode,
 and the seconds they take at common baud rates (8N1: ten bits a byte), beside the same ticket
 sent as one full-width image with python-escpos's image() (the baseline). Also the raster bytes
-of a priority ticket (one more Vietnamese line) and the time to render a ticket to bytes."""
+of a priority ticket (one more Vietnamese line), of the ticket and the procedure checklist with
+and without user-defined characters, and the time to render a ticket to bytes."""
 
 from __future__ import annotations
 
@@ -65,6 +66,18 @@ def run() -> list[Figure]:
     figures += _wire("ticket as one image (python-escpos)", baseline_bytes(), "baseline, ~30,000")
     priority = render_escpos(sample_layout("priority-ticket"), PrintOptions(mode="raster", profile=PROFILE))
     figures.append(Figure("priority ticket raster: bytes on the wire", len(priority), "B"))
+    drawn = PrintOptions(mode="raster", profile=PROFILE, user_glyphs=False)
+    figures.append(
+        Figure(
+            "ticket raster, user_glyphs = false: bytes",
+            len(render_escpos(sample_layout("ticket"), drawn)),
+            "B",
+        )
+    )
+    for glyphs in (True, False):
+        options = PrintOptions(mode="raster", profile=PROFILE, user_glyphs=glyphs)
+        size = len(render_escpos(sample_layout("checklist"), options))
+        figures.append(Figure(f"checklist raster, user_glyphs = {str(glyphs).lower()}: bytes", size, "B"))
     for mode in ("tcvn3", "raster"):
         figures.append(
             Figure(f"render ticket {mode} to bytes (median of 7)", round(_render_ms(mode), 1), "ms")

@@ -35,7 +35,7 @@ def allocation_ms() -> list[float]:
             started = time.perf_counter()
             queue.issue_ticket(db, settings, "A", datetime.now(tz))
             times.append((time.perf_counter() - started) * 1000)
-        db.conn.close()
+        db.close()
         return times
 
 

@@ -124,7 +124,7 @@ def _measure(server: subprocess.Popen[bytes], root: Path, tokens: list[str]) -> 
     figures.append(_flush_figure(client, db))
     figures.extend(asyncio.run(_heartbeat_figures(url, tokens)))
     client.close()
-    db.conn.close()
+    db.close()
     return figures
 
 

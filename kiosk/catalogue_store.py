@@ -17,8 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import sqlite_utils
-
 from kiosk.catalogue import FORMAT, validate, validate_change
 from kiosk.errors import CatalogueError, StoreError
 from kiosk.store import now_utc, transaction
@@ -56,14 +54,14 @@ class ProcedureSummary:
     level: str
 
 
-def catalogue_version(db: sqlite_utils.Database) -> int | None:
+def catalogue_version(db: sqlite3.Connection) -> int | None:
     """The version of the catalogue on this kiosk, or None before the first import."""
     row = db.execute("SELECT version FROM catalogue_meta WHERE id = 1").fetchone()
     return int(row[0]) if row else None
 
 
 def import_catalogue(
-    db: sqlite_utils.Database,
+    db: sqlite3.Connection,
     document: Mapping[str, Any],
     *,
     allow_older: bool = False,
@@ -96,7 +94,7 @@ def import_catalogue(
     )
 
 
-def apply_sync(db: sqlite_utils.Database, response: Mapping[str, Any]) -> int:
+def apply_sync(db: sqlite3.Connection, response: Mapping[str, Any]) -> int:
     """Apply a GET /api/v1/catalogue answer and return the new catalogue version.
 
     A full answer replaces everything; a delta adds or updates its fields, upserts its
@@ -123,7 +121,7 @@ def apply_sync(db: sqlite_utils.Database, response: Mapping[str, Any]) -> int:
     return change.version
 
 
-def export_catalogue(db: sqlite_utils.Database) -> dict[str, Any]:
+def export_catalogue(db: sqlite3.Connection) -> dict[str, Any]:
     """The catalogue on this kiosk as a kiosk-catalogue/1 document, in its published order."""
     meta = db.execute("SELECT version, published_at FROM catalogue_meta WHERE id = 1").fetchone()
     if meta is None:
@@ -144,7 +142,7 @@ def export_catalogue(db: sqlite_utils.Database) -> dict[str, Any]:
     }
 
 
-def get_procedure(db: sqlite_utils.Database, code: str) -> dict[str, Any] | None:
+def get_procedure(db: sqlite3.Connection, code: str) -> dict[str, Any] | None:
     """The Procedure object (CATALOGUE.md, every key present) for a code, or None.
 
     The exact code is tried first, then the code ignoring case and spacing around it."""
@@ -157,13 +155,13 @@ def get_procedure(db: sqlite_utils.Database, code: str) -> dict[str, Any] | None
     return json.loads(row[0]) if row else None
 
 
-def get_field(db: sqlite_utils.Database, field_id: str) -> dict[str, str] | None:
+def get_field(db: sqlite3.Connection, field_id: str) -> dict[str, str] | None:
     """The Field object for an id, or None."""
     row = db.execute("SELECT id, name, name_en FROM catalogue_field WHERE id = ?", [field_id]).fetchone()
     return {"id": row[0], "name": row[1], "name_en": row[2]} if row else None
 
 
-def fields_with_counts(db: sqlite_utils.Database, language: str = "vi") -> list[FieldCount]:
+def fields_with_counts(db: sqlite3.Connection, language: str = "vi") -> list[FieldCount]:
     """Fields that hold at least one procedure, named in `language` ("vi" or "en"; English
     falls back to Vietnamese where a field has no English name), in Vietnamese order."""
     rows = db.execute(
@@ -179,7 +177,7 @@ def fields_with_counts(db: sqlite_utils.Database, language: str = "vi") -> list[
     return fields
 
 
-def procedures_in_field(db: sqlite_utils.Database, field_id: str) -> list[ProcedureSummary]:
+def procedures_in_field(db: sqlite3.Connection, field_id: str) -> list[ProcedureSummary]:
     """The procedures of one field in Vietnamese order of their names."""
     rows = db.execute(
         "SELECT code, name, name_en, field, level FROM catalogue_procedure WHERE field = ? ORDER BY sort_key",
@@ -189,7 +187,7 @@ def procedures_in_field(db: sqlite_utils.Database, field_id: str) -> list[Proced
 
 
 @contextmanager
-def _writing(db: sqlite_utils.Database) -> Iterator[None]:
+def _writing(db: sqlite3.Connection) -> Iterator[None]:
     """One write transaction; a database fault (disk full, I/O error) rolls all of it back and
     is raised as StoreError, so callers see the kiosk's own errors only."""
     try:
@@ -199,19 +197,19 @@ def _writing(db: sqlite_utils.Database) -> Iterator[None]:
         raise StoreError(f"the catalogue was not changed: the database failed: {exc}") from exc
 
 
-def _clear_procedures(db: sqlite_utils.Database) -> None:
+def _clear_procedures(db: sqlite3.Connection) -> None:
     for table in ("catalogue_fts", "catalogue_keyword", "catalogue_procedure"):
         db.execute(f"DELETE FROM {table}")
 
 
-def _write_fields(db: sqlite_utils.Database, fields: Iterable[Mapping[str, Any]]) -> None:
-    db.conn.executemany(
+def _write_fields(db: sqlite3.Connection, fields: Iterable[Mapping[str, Any]]) -> None:
+    db.executemany(
         "INSERT INTO catalogue_field (id, name, name_en, position, sort_key) VALUES (?, ?, ?, ?, ?)",
         [(f["id"], f["name"], f["name_en"], i, vietnamese_sort_key(f["name"])) for i, f in enumerate(fields)],
     )
 
 
-def _upsert_fields(db: sqlite_utils.Database, fields: Iterable[Mapping[str, Any]]) -> None:
+def _upsert_fields(db: sqlite3.Connection, fields: Iterable[Mapping[str, Any]]) -> None:
     """Add new fields after the others and rename known ones."""
     for f in fields:
         db.execute(
@@ -224,7 +222,7 @@ def _upsert_fields(db: sqlite_utils.Database, fields: Iterable[Mapping[str, Any]
 
 
 def _after_delta(
-    db: sqlite_utils.Database, upserts: Iterable[Mapping[str, Any]], deletes: Iterable[str]
+    db: sqlite3.Connection, upserts: Iterable[Mapping[str, Any]], deletes: Iterable[str]
 ) -> list[tuple[Mapping[str, Any], int]]:
     """Every procedure with its published position once a delta is applied: an updated one
     keeps its place, a new one goes after the last."""
@@ -254,7 +252,7 @@ class _Row:
     sort_key: str
 
 
-def _write_procedures(db: sqlite_utils.Database, procedures: list[tuple[Mapping[str, Any], int]]) -> None:
+def _write_procedures(db: sqlite3.Connection, procedures: list[tuple[Mapping[str, Any], int]]) -> None:
     """Write the procedures (each with its position) and their search rows into cleared tables.
 
     Ids are given in search order, shortest folded name first and then Vietnamese order, so
@@ -267,13 +265,13 @@ def _write_procedures(db: sqlite_utils.Database, procedures: list[tuple[Mapping[
     ]
     rows.sort(key=lambda row: (len(row.name_key), row.sort_key))
     numbered = list(enumerate(rows, start=1))
-    db.conn.executemany(
+    db.executemany(
         "INSERT INTO catalogue_procedure (id, code, name, name_en, field, level, position, "
         "name_key, code_key, sort_key, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [_procedure_values(pid, row) for pid, row in numbered],
     )
     field_names = dict(db.execute("SELECT id, name FROM catalogue_field").fetchall())
-    db.conn.executemany(
+    db.executemany(
         "INSERT INTO catalogue_fts (rowid, name, keywords, code, field) VALUES (?, ?, ?, ?, ?)",
         [
             (
@@ -286,7 +284,7 @@ def _write_procedures(db: sqlite_utils.Database, procedures: list[tuple[Mapping[
             for pid, row in numbered
         ],
     )
-    db.conn.executemany(
+    db.executemany(
         "INSERT OR IGNORE INTO catalogue_keyword (keyword_key, procedure_id) VALUES (?, ?)",
         [(_index_text(k), pid) for pid, row in numbered for k in row.procedure["keywords"]],
     )
@@ -310,7 +308,7 @@ def _procedure_values(pid: int, row: _Row) -> tuple[Any, ...]:
     )
 
 
-def _rebuild_words(db: sqlite_utils.Database) -> None:
+def _rebuild_words(db: sqlite3.Connection) -> None:
     """Refresh the vocabulary the typo fallback corrects against: every indexed word with a
     letter in it (codes and numbers are not corrected), padded so its first and last letters
     make trigrams of their own."""
@@ -322,7 +320,7 @@ def _rebuild_words(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO catalogue_word_trigram (word) SELECT ' ' || word || ' ' FROM catalogue_word")
 
 
-def _set_meta(db: sqlite_utils.Database, version: int, published_at: str, source: str) -> None:
+def _set_meta(db: sqlite3.Connection, version: int, published_at: str, source: str) -> None:
     db.execute(
         "INSERT INTO catalogue_meta (id, version, published_at, changed_at, source) "
         "VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, "
@@ -332,7 +330,7 @@ def _set_meta(db: sqlite_utils.Database, version: int, published_at: str, source
     )
 
 
-def _published_at(db: sqlite_utils.Database) -> str:
+def _published_at(db: sqlite3.Connection) -> str:
     row = db.execute("SELECT published_at FROM catalogue_meta WHERE id = 1").fetchone()
     return str(row[0]) if row else ""
 

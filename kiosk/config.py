@@ -92,6 +92,7 @@ class Printer:
     profile: str = _meta(min_len=1)
     vietnamese: Literal["auto", "tcvn3", "cp1258", "raster", "ascii"]
     paper_width_mm: Literal[58, 80]
+    user_glyphs: bool
     status_poll_s: float = _meta(min=0.5, max=600)
 
 

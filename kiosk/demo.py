@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import sqlite_utils
+    import sqlite3
 
 DEMO_DIR = Path(str(resources.files("kiosk").joinpath("data/demo"))).resolve()
 DEMO_CONFIG = DEMO_DIR / "kiosk.toml"
@@ -30,10 +30,10 @@ def seed_state(state_dir: Path, catalogue: Path = DEMO_CATALOGUE) -> None:
         if catalogue.exists():
             seed_catalogue(db, catalogue)
     finally:
-        db.conn.close()
+        db.close()
 
 
-def seed_catalogue(db: sqlite_utils.Database, path: Path) -> bool:
+def seed_catalogue(db: sqlite3.Connection, path: Path) -> bool:
     """Import the catalogue at `path` unless this version (or a newer one, e.g. synced from the
     server) is already there; True when it was imported. A broken file raises CatalogueError."""
     from kiosk.catalogue_store import catalogue_version, import_catalogue

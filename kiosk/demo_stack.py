@@ -94,7 +94,7 @@ class DemoStack:
             code = self.central("enroll-code", "--site", SITE_ID).split()[0]
             enrollment.enroll(db, self.state, self.url, code)
         finally:
-            db.conn.close()
+            db.close()
 
     def start_agent(self) -> None:
         log = open(self.root / "demo-agent.log", "ab")  # noqa: SIM115 (closed with the process)

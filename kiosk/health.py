@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
-import sqlite_utils
 
 from kiosk.store import get_state, set_state
 
@@ -51,7 +50,7 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
-def _read(db: sqlite_utils.Database, key: str) -> dict[str, object]:
+def _read(db: sqlite3.Connection, key: str) -> dict[str, object]:
     raw = get_state(db, key)
     try:
         value = json.loads(raw) if raw else {}
@@ -67,20 +66,20 @@ def _time(value: object) -> datetime | None:
         return None
 
 
-def report_ui_started(db: sqlite_utils.Database, version: str) -> None:
+def report_ui_started(db: sqlite3.Connection, version: str) -> None:
     """A new UI process runs `version`; its earlier health no longer counts."""
     set_state(db, UI_STARTED, json.dumps({"version": version, "at": _stamp(_now()), "pid": os.getpid()}))
     set_state(db, UI_HEALTHY, json.dumps({}))
     set_state(db, UI_EXIT_REQUESTED, "")
 
 
-def report_ui_healthy(db: sqlite_utils.Database, version: str, *, printer_driver_up: bool) -> None:
+def report_ui_healthy(db: sqlite3.Connection, version: str, *, printer_driver_up: bool) -> None:
     """The first frame is drawn and the database is open: the update health gate may pass."""
     record = {"version": version, "at": _stamp(_now()), "printer_driver_up": printer_driver_up}
     set_state(db, UI_HEALTHY, json.dumps(record))
 
 
-def read_ui_health(db: sqlite_utils.Database) -> UiHealth:
+def read_ui_health(db: sqlite3.Connection) -> UiHealth:
     started, healthy = _read(db, UI_STARTED), _read(db, UI_HEALTHY)
     same_run = healthy.get("version") == started.get("version")
     return UiHealth(
@@ -91,23 +90,23 @@ def read_ui_health(db: sqlite_utils.Database) -> UiHealth:
     )
 
 
-def ui_pid(db: sqlite_utils.Database) -> int | None:
+def ui_pid(db: sqlite3.Connection) -> int | None:
     pid = _read(db, UI_STARTED).get("pid")
     return pid if isinstance(pid, int) else None
 
 
-def set_busy(db: sqlite_utils.Database, reason: str, ttl_s: float = 180.0) -> None:
+def set_busy(db: sqlite3.Connection, reason: str, ttl_s: float = 180.0) -> None:
     """A citizen is mid-flow or a ticket is printing: no update may restart the UI until
     `clear_busy` or until `ttl_s` passes without another `set_busy`."""
     until = _now() + timedelta(seconds=ttl_s)
     set_state(db, UI_BUSY, json.dumps({"reason": reason, "until": _stamp(until)}))
 
 
-def clear_busy(db: sqlite_utils.Database) -> None:
+def clear_busy(db: sqlite3.Connection) -> None:
     set_state(db, UI_BUSY, json.dumps({}))
 
 
-def busy_reason(db: sqlite_utils.Database, now: datetime | None = None) -> str | None:
+def busy_reason(db: sqlite3.Connection, now: datetime | None = None) -> str | None:
     """Why the UI is busy now, or None when it is idle (or its busy flag expired)."""
     busy = _read(db, UI_BUSY)
     until = _time(busy.get("until"))
@@ -116,10 +115,10 @@ def busy_reason(db: sqlite_utils.Database, now: datetime | None = None) -> str |
     return str(busy.get("reason") or "busy")
 
 
-def request_ui_exit(db: sqlite_utils.Database, reason: str) -> None:
+def request_ui_exit(db: sqlite3.Connection, reason: str) -> None:
     """Written by the agent: the UI should exit (code 0) at its next idle moment."""
     set_state(db, UI_EXIT_REQUESTED, reason)
 
 
-def exit_requested(db: sqlite_utils.Database) -> str | None:
+def exit_requested(db: sqlite3.Connection) -> str | None:
     return get_state(db, UI_EXIT_REQUESTED) or None

@@ -4,11 +4,10 @@ printing ended is recorded with its event, so a failed print is never silent (in
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
-
-import sqlite_utils
 
 from kiosk import queue, waiting
 from kiosk.config import Settings
@@ -66,7 +65,7 @@ def ticket_view(settings: Settings, ticket: Ticket, wait: waiting.Waiting) -> Qu
 
 
 def print_and_record(
-    db: sqlite_utils.Database,
+    db: sqlite3.Connection,
     settings: Settings,
     printer: TicketPrinter | None,
     ticket: Ticket,
@@ -87,7 +86,7 @@ def print_and_record(
 
 
 def issue_and_print(
-    db: sqlite_utils.Database,
+    db: sqlite3.Connection,
     settings: Settings,
     printer: TicketPrinter | None,
     service_id: str,
@@ -103,7 +102,7 @@ def issue_and_print(
 
 
 def reprint(
-    db: sqlite_utils.Database,
+    db: sqlite3.Connection,
     settings: Settings,
     printer: TicketPrinter | None,
     code: str,

@@ -8,12 +8,11 @@ with the server's answer; an event leaves the table only when the server accepte
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-import sqlite_utils
 
 EVENT_TYPES = frozenset(
     {
@@ -43,7 +42,7 @@ class Event:
         return {"id": self.id, "type": self.type, "at": self.at, "data": self.data}
 
 
-def add(db: sqlite_utils.Database, type: str, data: dict[str, Any], at: datetime) -> str:
+def add(db: sqlite3.Connection, type: str, data: dict[str, Any], at: datetime) -> str:
     """Queue one event; returns its id. `at` must be timezone-aware (site local time)."""
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
@@ -57,7 +56,7 @@ def add(db: sqlite_utils.Database, type: str, data: dict[str, Any], at: datetime
     return event_id
 
 
-def pending(db: sqlite_utils.Database, limit: int = 500) -> list[Event]:
+def pending(db: sqlite3.Connection, limit: int = 500) -> list[Event]:
     """The oldest events not yet accepted and not rejected, at most `limit`."""
     rows = db.execute(
         "SELECT id, type, at, data FROM outbox WHERE state = 'pending' ORDER BY seq LIMIT ?",
@@ -66,7 +65,7 @@ def pending(db: sqlite_utils.Database, limit: int = 500) -> list[Event]:
     return [Event(r[0], r[1], r[2], json.loads(r[3])) for r in rows]
 
 
-def accepted(db: sqlite_utils.Database, ids: list[str]) -> int:
+def accepted(db: sqlite3.Connection, ids: list[str]) -> int:
     """Remove the events the server accepted; returns how many were removed."""
     removed = 0
     for i in range(0, len(ids), 500):
@@ -76,7 +75,7 @@ def accepted(db: sqlite_utils.Database, ids: list[str]) -> int:
     return removed
 
 
-def rejected(db: sqlite_utils.Database, event_id: str, reason: str) -> None:
+def rejected(db: sqlite3.Connection, event_id: str, reason: str) -> None:
     """Keep a rejected event, marked, so it is reported and never retried blindly."""
     db.execute(
         "UPDATE outbox SET state = 'rejected', reason = ?, attempts = attempts + 1 WHERE id = ?",
@@ -84,7 +83,7 @@ def rejected(db: sqlite_utils.Database, event_id: str, reason: str) -> None:
     )
 
 
-def counts(db: sqlite_utils.Database) -> dict[str, int]:
+def counts(db: sqlite3.Connection) -> dict[str, int]:
     """{'pending': n, 'rejected': m}."""
     result = {"pending": 0, "rejected": 0}
     for state, n in db.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state"):

@@ -8,12 +8,11 @@ day: (day, service, number) is unique, and the day never goes backwards even whe
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
-
-import sqlite_utils
 
 from kiosk import outbox, store
 from kiosk.config import WEEKDAYS, Service, Settings
@@ -73,7 +72,7 @@ def ticket_code(service: str, number: int) -> str:
     return f"{service}{number:03d}"
 
 
-def site_now(clock: Clock, db: sqlite_utils.Database, timezone: ZoneInfo) -> datetime:
+def site_now(clock: Clock, db: sqlite3.Connection, timezone: ZoneInfo) -> datetime:
     """The clock corrected by the offset the agent learnt from the server's Date header."""
     offset = float(store.get_state(db, CLOCK_OFFSET_KEY, "0") or 0)
     return (clock.now() + timedelta(seconds=offset)).astimezone(timezone)
@@ -109,7 +108,7 @@ def is_open(service: Service, moment: datetime) -> bool:
 
 
 def availability(
-    db: sqlite_utils.Database, settings: Settings, service: Service, moment: datetime
+    db: sqlite3.Connection, settings: Settings, service: Service, moment: datetime
 ) -> Availability:
     """Can this service issue a ticket at `moment` (site-local)? Cheap: one indexed query."""
     spans = open_spans(service, moment)
@@ -128,7 +127,7 @@ def availability(
     return Availability(True, None, spans)
 
 
-def _numbering_day(db: sqlite_utils.Database, settings: Settings, moment: datetime) -> str:
+def _numbering_day(db: sqlite3.Connection, settings: Settings, moment: datetime) -> str:
     """Today's day, or the last day a number was issued if the clock went back before it."""
     today = site_day(moment, settings.site.day_start).isoformat()
     last = store.get_state(db, LAST_DAY_KEY)
@@ -136,7 +135,7 @@ def _numbering_day(db: sqlite_utils.Database, settings: Settings, moment: dateti
 
 
 def issue_ticket(
-    db: sqlite_utils.Database,
+    db: sqlite3.Connection,
     settings: Settings,
     service_id: str,
     moment: datetime,
@@ -191,12 +190,12 @@ def _row_to_ticket(row: Any) -> Ticket:
 _COLUMNS = "id, day, service, number, ticket, priority, language, issued_at, state, reason"
 
 
-def tickets_on(db: sqlite_utils.Database, day: str) -> list[Ticket]:
+def tickets_on(db: sqlite3.Connection, day: str) -> list[Ticket]:
     rows = db.execute(f"SELECT {_COLUMNS} FROM tickets WHERE day = ? ORDER BY id", [day]).fetchall()
     return [_row_to_ticket(r) for r in rows]
 
 
-def find_ticket(db: sqlite_utils.Database, code: str, day: str | None = None) -> Ticket:
+def find_ticket(db: sqlite3.Connection, code: str, day: str | None = None) -> Ticket:
     """A ticket by its code ('A012'), on `day` or the latest day it was issued."""
     sql = f"SELECT {_COLUMNS} FROM tickets WHERE ticket = ?"
     args: list[object] = [code.upper()]
@@ -209,7 +208,7 @@ def find_ticket(db: sqlite_utils.Database, code: str, day: str | None = None) ->
     return _row_to_ticket(row)
 
 
-def record_print(db: sqlite_utils.Database, ticket: Ticket, moment: datetime, error: str | None) -> Ticket:
+def record_print(db: sqlite3.Connection, ticket: Ticket, moment: datetime, error: str | None) -> Ticket:
     """Record how printing ended: printed (or reprinted) when `error` is None, else print_failed
     with the reason; each with its event, in one transaction."""
     if error is None:
@@ -232,7 +231,7 @@ def record_print(db: sqlite_utils.Database, ticket: Ticket, moment: datetime, er
     return _replace_state(ticket, new_state, error)
 
 
-def void_ticket(db: sqlite_utils.Database, ticket: Ticket, moment: datetime, reason: str = "") -> Ticket:
+def void_ticket(db: sqlite3.Connection, ticket: Ticket, moment: datetime, reason: str = "") -> Ticket:
     """Void a ticket (staff action); its number is never reused."""
     if ticket.state == "voided":
         return ticket

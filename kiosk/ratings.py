@@ -3,9 +3,8 @@ rating.submitted event for the server; the outbox keeps it until the server acce
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
-
-import sqlite_utils
 
 from kiosk import outbox, store
 
@@ -13,7 +12,7 @@ SCORES = {3: "Rất hài lòng", 2: "Hài lòng", 1: "Không hài lòng"}
 
 
 def record_rating(
-    db: sqlite_utils.Database,
+    db: sqlite3.Connection,
     score: int,
     service: str | None,
     counter: str | None,

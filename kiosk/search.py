@@ -25,8 +25,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from kiosk.search_typos import Slot, corrections
 from kiosk.vietnamese_text import fold_vietnamese, search_tokens
 
@@ -79,7 +77,7 @@ def parse_query(query: str) -> Query:
     return Query(words, bool(raw) and not raw[-1].isspace(), folded if looks_like_code else None)
 
 
-def search(db: sqlite_utils.Database, query: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
+def search(db: sqlite3.Connection, query: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
     """Procedures matching `query`, best first, at most `limit`. Never raises: a database
     fault is logged and answered with no hits, so the lookup screen stays up."""
     if not isinstance(query, str) or limit < 1:
@@ -93,10 +91,10 @@ def search(db: sqlite_utils.Database, query: str, limit: int = DEFAULT_LIMIT) ->
 
 
 @contextmanager
-def _snapshot(db: sqlite_utils.Database) -> Iterator[None]:
+def _snapshot(db: sqlite3.Connection) -> Iterator[None]:
     """Read every stage from one snapshot, so a sync committing between two stages cannot mix
     two catalogues in one answer (WAL: readers never wait for the writer)."""
-    if db.conn.in_transaction:
+    if db.in_transaction:
         yield
         return
     db.execute("BEGIN")
@@ -107,10 +105,10 @@ def _snapshot(db: sqlite_utils.Database) -> Iterator[None]:
 
 
 # A stage finds (procedure id, fraction) pairs in its own order, at most `want` of them.
-Stage = Callable[[sqlite_utils.Database, Query, int], list[tuple[int, float]]]
+Stage = Callable[[sqlite3.Connection, Query, int], list[tuple[int, float]]]
 
 
-def _search(db: sqlite_utils.Database, q: Query, limit: int) -> list[SearchHit]:
+def _search(db: sqlite3.Connection, q: Query, limit: int) -> list[SearchHit]:
     if not q.words and q.code is None:
         return []
     found: dict[int, tuple[float, str]] = {}
@@ -137,7 +135,7 @@ def _collect(
             found[pid] = (tier + min(max(fraction, 0.0), 0.999), match)
 
 
-def _hits(db: sqlite_utils.Database, found: dict[int, tuple[float, str]]) -> list[SearchHit]:
+def _hits(db: sqlite3.Connection, found: dict[int, tuple[float, str]]) -> list[SearchHit]:
     if not found:
         return []
     marks = ", ".join("?" * len(found))
@@ -154,21 +152,21 @@ def _hits(db: sqlite_utils.Database, found: dict[int, tuple[float, str]]) -> lis
     return hits
 
 
-def _exact_code(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[int, float]]:
+def _exact_code(db: sqlite3.Connection, q: Query, want: int) -> list[tuple[int, float]]:
     if q.code is None:
         return []
     sql = "SELECT id, 0.0 FROM catalogue_procedure WHERE code_key = ? ORDER BY position LIMIT ?"
     return _rows(db, sql, [q.code, want])
 
 
-def _exact_name(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[int, float]]:
+def _exact_name(db: sqlite3.Connection, q: Query, want: int) -> list[tuple[int, float]]:
     if not q.words:
         return []
     sql = "SELECT id, 0.0 FROM catalogue_procedure WHERE name_key = ? ORDER BY id LIMIT ?"
     return _rows(db, sql, [q.text, want])
 
 
-def _name_prefix(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[int, float]]:
+def _name_prefix(db: sqlite3.Connection, q: Query, want: int) -> list[tuple[int, float]]:
     """Names that start with what was typed; the shorter the name, the closer the match
     (ids follow name length, see catalogue_store._write_procedures)."""
     if not q.words:
@@ -181,7 +179,7 @@ def _name_prefix(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[i
     return _rows(db, sql, [len(text), text, text + _LAST_CHAR, want])
 
 
-def _keyword(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[int, float]]:
+def _keyword(db: sqlite3.Connection, q: Query, want: int) -> list[tuple[int, float]]:
     """The query is one of a procedure's keywords ("so do"): words people say, chosen by
     whoever edits the catalogue. Only whole keywords: keywords that merely start with the
     query ("kết hôn lưu động" for "ket hon") would push the names people mean down."""
@@ -193,7 +191,7 @@ def _keyword(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[int, 
     return _rows(db, sql, [q.text, want])
 
 
-def _partial_code(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[int, float]]:
+def _partial_code(db: sqlite3.Connection, q: Query, want: int) -> list[tuple[int, float]]:
     """Codes that start with what was typed ("1.0011"), then codes that contain it ("001193"),
     each in code order. The first read walks the code index and stops after `want` rows."""
     if q.code is None:
@@ -217,7 +215,7 @@ def _fts_stage(column: str | None, phrase: bool) -> Stage:
     In the name the shortest names come first: they say least besides what was asked. In other
     columns bm25 orders (it weighs the name highest, then keywords, code and field)."""
 
-    def stage(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[int, float]]:
+    def stage(db: sqlite3.Connection, q: Query, want: int) -> list[tuple[int, float]]:
         if not q.words or (phrase and len(q.words) < 2):
             return []  # one word as a phrase is the same as the word
         expression = _phrase(q) if phrase else _all_words(q)
@@ -252,7 +250,7 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _fts(db: sqlite_utils.Database, match: str, want: int) -> list[tuple[int, float]]:
+def _fts(db: sqlite3.Connection, match: str, want: int) -> list[tuple[int, float]]:
     rows = db.execute(
         f"SELECT p.id, bm25(catalogue_fts, {_WEIGHTS}) AS r FROM catalogue_fts "
         "JOIN catalogue_procedure p ON p.id = catalogue_fts.rowid "
@@ -263,7 +261,7 @@ def _fts(db: sqlite_utils.Database, match: str, want: int) -> list[tuple[int, fl
     return [(pid, -r / (1.0 - r)) for pid, r in rows]
 
 
-def _fts_by_length(db: sqlite_utils.Database, match: str, typed: int, want: int) -> list[tuple[int, float]]:
+def _fts_by_length(db: sqlite3.Connection, match: str, typed: int, want: int) -> list[tuple[int, float]]:
     """Matches in rowid order, which is name-length order: FTS5 reads its doclists in that
     order, so the query stops after `want` rows however many names match."""
     sql = (
@@ -274,11 +272,11 @@ def _fts_by_length(db: sqlite_utils.Database, match: str, typed: int, want: int)
     return _rows(db, sql, [typed, match, want])
 
 
-def _rows(db: sqlite_utils.Database, sql: str, params: list[object]) -> list[tuple[int, float]]:
+def _rows(db: sqlite3.Connection, sql: str, params: list[object]) -> list[tuple[int, float]]:
     return [(int(row[0]), float(row[1])) for row in db.execute(sql, params)]
 
 
-def _corrected_words(db: sqlite_utils.Database, q: Query, want: int) -> list[tuple[int, float]]:
+def _corrected_words(db: sqlite3.Connection, q: Query, want: int) -> list[tuple[int, float]]:
     """The typo fallback: replace each unknown word by the known words nearest to it."""
     slots = corrections(db, q.words, typing_last=q.typing_last)
     if slots is None:

@@ -9,9 +9,8 @@ are ranked by edit distance, counting a swap of two neighbouring letters as one 
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
-
-import sqlite_utils
 
 # Edits allowed: one in a word of up to four letters (most Vietnamese syllables), else two.
 SHORT_WORD = 4
@@ -29,7 +28,7 @@ class Slot:
     prefix: bool
 
 
-def corrections(db: sqlite_utils.Database, words: tuple[str, ...], *, typing_last: bool) -> list[Slot] | None:
+def corrections(db: sqlite3.Connection, words: tuple[str, ...], *, typing_last: bool) -> list[Slot] | None:
     """The query with unknown words replaced by their nearest known words.
 
     None when there is nothing to correct (every word is known) or some word has no near
@@ -50,7 +49,7 @@ def corrections(db: sqlite_utils.Database, words: tuple[str, ...], *, typing_las
     return slots if corrected else None
 
 
-def nearest_words(db: sqlite_utils.Database, word: str, *, prefix: bool = False) -> list[str]:
+def nearest_words(db: sqlite3.Connection, word: str, *, prefix: bool = False) -> list[str]:
     """Known words at the smallest edit distance from `word` within its allowance, best
     first. With `prefix`, `word` may also be a misspelt start of a known word, as when a
     citizen is still typing ("sinj" for "sinh", "giaay" for "giấy")."""
@@ -69,7 +68,7 @@ def nearest_words(db: sqlite_utils.Database, word: str, *, prefix: bool = False)
     return best[:MAX_CORRECTIONS]
 
 
-def _candidates(db: sqlite_utils.Database, word: str, allowed: int) -> list[str]:
+def _candidates(db: sqlite3.Connection, word: str, allowed: int) -> list[str]:
     """Known words that may be near `word`: those sharing a trigram with it, best sharers
     first, then those of about its length that start with the same letter. The second kind
     catches short words whose every trigram the typo broke ("hpn" for "hon")."""
@@ -109,7 +108,7 @@ def osa_distance(a: str, b: str) -> int:
     return previous[len(b)]
 
 
-def _known(db: sqlite_utils.Database, word: str, *, prefix: bool) -> bool:
+def _known(db: sqlite3.Connection, word: str, *, prefix: bool) -> bool:
     if prefix:
         sql = "SELECT 1 FROM catalogue_word WHERE word >= ? AND word < ? LIMIT 1"
         return db.execute(sql, [word, word + _LAST_CHAR]).fetchone() is not None

@@ -5,6 +5,7 @@ concrete drivers) and handed to whoever needs them."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -13,8 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
-
-import sqlite_utils
 
 from kiosk import outbox, queue, store
 from kiosk.config import Settings
@@ -40,14 +39,14 @@ class Worker:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-worker")
         self._local = threading.local()
 
-    def _db(self) -> sqlite_utils.Database:
+    def _db(self) -> sqlite3.Connection:
         if getattr(self._local, "db", None) is None:
             self._local.db = store.open_state(self._state_dir)
         return self._local.db
 
     def submit(
         self,
-        job: Callable[[sqlite_utils.Database], T],
+        job: Callable[[sqlite3.Connection], T],
         done: Callable[[T | None, BaseException | None], None],
     ) -> None:
         def run() -> None:
@@ -69,7 +68,7 @@ class Worker:
 class Services:
     settings: Settings
     state_dir: Path
-    db: sqlite_utils.Database
+    db: sqlite3.Connection
     printer: TicketPrinter | None = None
     clock: queue.Clock = field(default_factory=SystemClock)
     worker: Worker | None = None
@@ -107,10 +106,10 @@ class Services:
                 log.exception("closing a service failed")
         if self.worker is not None:
             self.worker.close()
-        self.db.conn.close()
+        self.db.close()
 
 
-def record_printer_status(db: sqlite_utils.Database, status: PrinterStatus, moment: datetime) -> None:
+def record_printer_status(db: sqlite3.Connection, status: PrinterStatus, moment: datetime) -> None:
     """Remember the printer's state for the agent's heartbeat and tell the server of a change."""
     import json
 

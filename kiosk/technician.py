@@ -20,12 +20,11 @@ import hmac
 import os
 import re
 import secrets
+import sqlite3
 from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-
-import sqlite_utils
 
 from kiosk import store
 from kiosk.errors import ConfigError
@@ -187,14 +186,14 @@ class Attempt:
     locked_for_s: float = 0.0
 
 
-def locked_for(db: sqlite_utils.Database, now: float) -> float:
+def locked_for(db: sqlite3.Connection, now: float) -> float:
     """Seconds the pad stays locked (0 when open). A clock set back never makes it longer than
     LOCK_S: the lock ends at most five minutes after the clock says now."""
     until = float(store.get_state(db, LOCKED_UNTIL_KEY, "0") or 0)
     return max(0.0, min(until - now, LOCK_S))
 
 
-def try_pin(db: sqlite_utils.Database, encoded: str, pin: str, now: float) -> Attempt:
+def try_pin(db: sqlite3.Connection, encoded: str, pin: str, now: float) -> Attempt:
     """Check a typed PIN against the stored hash, counting wrong tries in device_state: the fifth
     wrong one locks the pad for LOCK_S. While locked nothing is checked (no guessing)."""
     remaining = locked_for(db, now)

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import fcntl
 import socket
+import sqlite3
 import struct
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-import sqlite_utils
 
 from kiosk import __version__
 from kiosk.errors import KioskError
@@ -49,7 +48,7 @@ class Reachability:
     detail: str  # the server's version when it answered, else why not
 
 
-def gather(db: sqlite_utils.Database, state_dir: Path, site: str, now: datetime) -> DeviceFacts:
+def gather(db: sqlite3.Connection, state_dir: Path, site: str, now: datetime) -> DeviceFacts:
     """Every local fact at once (reads only; no network)."""
     sync = sync_status(db, state_dir)
     times = [p["ok_at"] for p in sync.parts.values() if p.get("ok_at")]
@@ -73,7 +72,7 @@ def gather(db: sqlite_utils.Database, state_dir: Path, site: str, now: datetime)
     )
 
 
-def catalogue_size(db: sqlite_utils.Database) -> tuple[int, int]:
+def catalogue_size(db: sqlite3.Connection) -> tuple[int, int]:
     """(procedures, fields) in the local catalogue."""
     procedures = db.execute("SELECT COUNT(*) FROM catalogue_procedure").fetchone()[0]
     fields = db.execute("SELECT COUNT(*) FROM catalogue_field").fetchone()[0]

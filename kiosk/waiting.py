@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-
-import sqlite_utils
 
 from kiosk import store
 from kiosk.config import Service
@@ -35,12 +34,12 @@ class Waiting:
 UNKNOWN = Waiting(None, None, False)
 
 
-def save_server_status(db: sqlite_utils.Database, status: dict[str, object]) -> None:
+def save_server_status(db: sqlite3.Connection, status: dict[str, object]) -> None:
     """Store the server's queue status (the agent calls this after GET /queue)."""
     store.set_state(db, QUEUE_STATUS_KEY, json.dumps(status, ensure_ascii=False))
 
 
-def _server_entry(db: sqlite_utils.Database, service_id: str) -> tuple[dict[str, object], datetime] | None:
+def _server_entry(db: sqlite3.Connection, service_id: str) -> tuple[dict[str, object], datetime] | None:
     raw = store.get_state(db, QUEUE_STATUS_KEY)
     if not raw:
         return None
@@ -58,7 +57,7 @@ def _minutes(people: int, avg_service_s: float, counters: int) -> int:
 
 
 def estimate(
-    db: sqlite_utils.Database, service: Service, moment: datetime, day: str, before_number: int | None = None
+    db: sqlite3.Connection, service: Service, moment: datetime, day: str, before_number: int | None = None
 ) -> Waiting:
     """Who is ahead of the next ticket (or of ticket `before_number`) for `service` at `moment`."""
     found = _server_entry(db, service.id)
@@ -79,7 +78,7 @@ def estimate(
 
 
 def _local_estimate(
-    db: sqlite_utils.Database,
+    db: sqlite3.Connection,
     service: Service,
     moment: datetime,
     day: str,

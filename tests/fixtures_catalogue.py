@@ -5,12 +5,12 @@ say exactly which procedures they rely on."""
 from __future__ import annotations
 
 import copy
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlite_utils
 
 from kiosk import store
 from kiosk.catalogue_store import import_catalogue
@@ -92,7 +92,7 @@ def small_catalogue() -> dict[str, Any]:
 
 
 @pytest.fixture
-def catalogue_db(db: sqlite_utils.Database, small_catalogue: dict[str, Any]) -> sqlite_utils.Database:
+def catalogue_db(db: sqlite3.Connection, small_catalogue: dict[str, Any]) -> sqlite3.Connection:
     """The state database with the small catalogue imported."""
     import_catalogue(db, small_catalogue)
     return db
@@ -101,10 +101,10 @@ def catalogue_db(db: sqlite_utils.Database, small_catalogue: dict[str, Any]) -> 
 @pytest.fixture(scope="module")
 def shared_catalogue_db(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[sqlite_utils.Database]:
+) -> Iterator[sqlite3.Connection]:
     """One database per module for read-only tests that run many examples (hypothesis)."""
     path: Path = tmp_path_factory.mktemp("catalogue") / store.DB_NAME
     database = store.connect(path)
     import_catalogue(database, catalogue_document())
     yield database
-    database.conn.close()
+    database.close()

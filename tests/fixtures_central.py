@@ -464,7 +464,7 @@ def make_kiosk(central_server: RunningServer, tmp_path: Path) -> Iterator[Callab
 
     yield make
     for kiosk in made:
-        kiosk.db.conn.close()
+        kiosk.db.close()
 
 
 @pytest.fixture

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 
 from kiosk import config, store
 
@@ -29,7 +29,7 @@ def demo_settings(state_dir: Path) -> config.Settings:
 
 
 @pytest.fixture
-def db(state_dir: Path) -> Iterator[sqlite_utils.Database]:
+def db(state_dir: Path) -> Iterator[sqlite3.Connection]:
     database = store.open_state(state_dir)
     yield database
-    database.conn.close()
+    database.close()

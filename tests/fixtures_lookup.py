@@ -115,7 +115,7 @@ def lookup_app(app_factory: Callable[..., UIDriver], state_dir: Path) -> Callabl
     ) -> LookupUI:
         db = store.open_state(state_dir)
         import_catalogue(db, catalogue_document(procedures))
-        db.conn.close()
+        db.close()
         printer = printer or RecordingPrinter()
         settings = config.load(site_file=DEMO_CONFIG, state_dir=state_dir).settings
         services = build_services(settings, state_dir, printer=printer)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 import unicodedata
 from typing import Any
 
 import pytest
-import sqlite_utils
 
 from kiosk.catalogue_store import (
     FieldCount,
@@ -24,11 +24,11 @@ from kiosk.search import search
 from tests.fixtures_catalogue import FIELDS, PROCEDURES, catalogue_document, procedure
 
 
-def codes(db: sqlite_utils.Database, query: str) -> list[str]:
+def codes(db: sqlite3.Connection, query: str) -> list[str]:
     return [hit.code for hit in search(db, query)]
 
 
-def test_import_counts_and_version(db: sqlite_utils.Database) -> None:
+def test_import_counts_and_version(db: sqlite3.Connection) -> None:
     assert catalogue_version(db) is None
     counts = import_catalogue(db, catalogue_document(version=42))
     assert (counts.previous_version, counts.version) == (None, 42)
@@ -36,7 +36,7 @@ def test_import_counts_and_version(db: sqlite_utils.Database) -> None:
     assert catalogue_version(db) == 42
 
 
-def test_import_replaces_the_whole_catalogue(catalogue_db: sqlite_utils.Database) -> None:
+def test_import_replaces_the_whole_catalogue(catalogue_db: sqlite3.Connection) -> None:
     new = catalogue_document([procedure("7.000001", "Cấp thẻ bảo hiểm y tế")], version=2)
     counts = import_catalogue(catalogue_db, new)
     assert counts.previous_version == 1
@@ -46,7 +46,7 @@ def test_import_replaces_the_whole_catalogue(catalogue_db: sqlite_utils.Database
     assert codes(catalogue_db, "bao hiem y tê") == ["7.000001"]
 
 
-def test_rejected_import_leaves_the_catalogue_serving(catalogue_db: sqlite_utils.Database) -> None:
+def test_rejected_import_leaves_the_catalogue_serving(catalogue_db: sqlite3.Connection) -> None:
     before = export_catalogue(catalogue_db)
     bad = catalogue_document(version=2)
     bad["procedures"].append(procedure("9.9", "Thủ tục lỗi", "khong-co"))
@@ -55,10 +55,10 @@ def test_rejected_import_leaves_the_catalogue_serving(catalogue_db: sqlite_utils
     assert caught.value.errors == [("$.procedures[10].field", "no field has the id 'khong-co'")]
     assert export_catalogue(catalogue_db) == before
     assert codes(catalogue_db, "khai sinh")[:1] == ["1.001193"]
-    assert not catalogue_db.conn.in_transaction
+    assert not catalogue_db.in_transaction
 
 
-def test_older_version_needs_to_be_asked_for(catalogue_db: sqlite_utils.Database) -> None:
+def test_older_version_needs_to_be_asked_for(catalogue_db: sqlite3.Connection) -> None:
     import_catalogue(catalogue_db, catalogue_document(version=5))
     older = catalogue_document([procedure("7.000001", "Cấp thẻ bảo hiểm y tế")], version=4)
     with pytest.raises(CatalogueError) as caught:
@@ -69,11 +69,11 @@ def test_older_version_needs_to_be_asked_for(catalogue_db: sqlite_utils.Database
     assert catalogue_version(catalogue_db) == 4 and get_procedure(catalogue_db, "1.001193") is None
 
 
-def test_same_version_can_be_imported_again(catalogue_db: sqlite_utils.Database) -> None:
+def test_same_version_can_be_imported_again(catalogue_db: sqlite3.Connection) -> None:
     assert import_catalogue(catalogue_db, catalogue_document()).version == 1
 
 
-def test_export_round_trips(catalogue_db: sqlite_utils.Database) -> None:
+def test_export_round_trips(catalogue_db: sqlite3.Connection) -> None:
     exported = export_catalogue(catalogue_db)
     assert [p["code"] for p in exported["procedures"]] == [p["code"] for p in PROCEDURES]
     assert exported["published_at"] == "2026-11-01T00:00:00+07:00"
@@ -81,12 +81,12 @@ def test_export_round_trips(catalogue_db: sqlite_utils.Database) -> None:
     assert export_catalogue(catalogue_db) == exported
 
 
-def test_export_before_any_import_says_so(db: sqlite_utils.Database) -> None:
+def test_export_before_any_import_says_so(db: sqlite3.Connection) -> None:
     with pytest.raises(CatalogueError, match="no catalogue"):
         export_catalogue(db)
 
 
-def test_text_is_stored_nfc(db: sqlite_utils.Database) -> None:
+def test_text_is_stored_nfc(db: sqlite3.Connection) -> None:
     nfd = unicodedata.normalize("NFD", "Đăng ký khai sinh")
     import_catalogue(db, catalogue_document([procedure("1.001193", nfd, keywords=[nfd])]))
     stored = get_procedure(db, "1.001193")
@@ -95,7 +95,7 @@ def test_text_is_stored_nfc(db: sqlite_utils.Database) -> None:
     assert procedures_in_field(db, "ho-tich")[0].name == "Đăng ký khai sinh"
 
 
-def test_get_procedure_returns_the_whole_object(catalogue_db: sqlite_utils.Database) -> None:
+def test_get_procedure_returns_the_whole_object(catalogue_db: sqlite3.Connection) -> None:
     p = get_procedure(catalogue_db, "1.001193")
     assert p is not None
     assert p["agency"] == "Ủy ban nhân dân cấp xã"
@@ -116,7 +116,7 @@ def test_get_procedure_returns_the_whole_object(catalogue_db: sqlite_utils.Datab
     }
 
 
-def test_fields_with_counts_in_vietnamese_order(catalogue_db: sqlite_utils.Database) -> None:
+def test_fields_with_counts_in_vietnamese_order(catalogue_db: sqlite3.Connection) -> None:
     assert fields_with_counts(catalogue_db, "vi") == [
         FieldCount("chung-thuc", "Chứng thực", 1),
         FieldCount("dat-dai", "Đất đai", 1),
@@ -127,7 +127,7 @@ def test_fields_with_counts_in_vietnamese_order(catalogue_db: sqlite_utils.Datab
     ]
 
 
-def test_fields_in_english_fall_back_to_vietnamese(catalogue_db: sqlite_utils.Database) -> None:
+def test_fields_in_english_fall_back_to_vietnamese(catalogue_db: sqlite3.Connection) -> None:
     names = [f.name for f in fields_with_counts(catalogue_db, "en")]
     assert names == [
         "Certification",
@@ -139,7 +139,7 @@ def test_fields_in_english_fall_back_to_vietnamese(catalogue_db: sqlite_utils.Da
     ]
 
 
-def test_procedures_in_field_in_vietnamese_order(catalogue_db: sqlite_utils.Database) -> None:
+def test_procedures_in_field_in_vietnamese_order(catalogue_db: sqlite3.Connection) -> None:
     assert [p.name for p in procedures_in_field(catalogue_db, "ho-tich")] == [
         "Đăng ký kết hôn",
         "Đăng ký khai sinh",
@@ -161,7 +161,7 @@ def sync_answer(**overrides: Any) -> dict[str, Any]:
     return answer
 
 
-def test_full_sync_replaces_everything(catalogue_db: sqlite_utils.Database) -> None:
+def test_full_sync_replaces_everything(catalogue_db: sqlite3.Connection) -> None:
     answer = sync_answer(
         full=True,
         fields=[{"id": "y-te", "name": "Y tế"}],
@@ -173,7 +173,7 @@ def test_full_sync_replaces_everything(catalogue_db: sqlite_utils.Database) -> N
     assert fields_with_counts(catalogue_db) == [FieldCount("y-te", "Y tế", 1)]
 
 
-def test_full_sync_into_an_empty_kiosk(db: sqlite_utils.Database) -> None:
+def test_full_sync_into_an_empty_kiosk(db: sqlite3.Connection) -> None:
     answer = sync_answer(
         version=7, full=True, fields=FIELDS, upserts=PROCEDURES, extra_key_from_a_newer_server=1
     )
@@ -181,7 +181,7 @@ def test_full_sync_into_an_empty_kiosk(db: sqlite_utils.Database) -> None:
     assert codes(db, "khai sinh")[:1] == ["1.001193"]
 
 
-def test_delta_upserts_and_deletes(catalogue_db: sqlite_utils.Database) -> None:
+def test_delta_upserts_and_deletes(catalogue_db: sqlite3.Connection) -> None:
     renamed = procedure("1.000894", "Đăng ký kết hôn lưu động", keywords=["cưới"])
     added = procedure("7.000001", "Cấp thẻ bảo hiểm y tế", "y-te")
     answer = sync_answer(
@@ -202,26 +202,26 @@ def test_delta_upserts_and_deletes(catalogue_db: sqlite_utils.Database) -> None:
     assert export_catalogue(catalogue_db)["published_at"] == "2026-11-01T00:00:00+07:00"
 
 
-def test_delta_keeps_shorter_names_first(catalogue_db: sqlite_utils.Database) -> None:
+def test_delta_keeps_shorter_names_first(catalogue_db: sqlite3.Connection) -> None:
     apply_sync(catalogue_db, sync_answer(upserts=[procedure("7.000001", "Đăng ký khác")]))
     hits = search(catalogue_db, "dang ky k")
     assert hits[0].code == "7.000001" and hits[0].match == "name_prefix"
 
 
 def test_delta_renaming_a_field_reindexes_its_procedures(
-    catalogue_db: sqlite_utils.Database,
+    catalogue_db: sqlite3.Connection,
 ) -> None:
     apply_sync(catalogue_db, sync_answer(fields=[{"id": "ho-tich", "name": "Đăng ký hộ tịch"}]))
     assert "1.001193" in codes(catalogue_db, "dang ky ho tich")
     assert [h.field_name for h in search(catalogue_db, "1.001193")] == ["Đăng ký hộ tịch"]
 
 
-def test_delta_deleting_the_last_of_a_field_hides_it(catalogue_db: sqlite_utils.Database) -> None:
+def test_delta_deleting_the_last_of_a_field_hides_it(catalogue_db: sqlite3.Connection) -> None:
     apply_sync(catalogue_db, sync_answer(deletes=["2.000908"]))
     assert "chung-thuc" not in [f.id for f in fields_with_counts(catalogue_db)]
 
 
-def test_typo_vocabulary_follows_a_delta(catalogue_db: sqlite_utils.Database) -> None:
+def test_typo_vocabulary_follows_a_delta(catalogue_db: sqlite3.Connection) -> None:
     assert codes(catalogue_db, "bao hiem y tee") == []
     apply_sync(catalogue_db, sync_answer(upserts=[procedure("7.000001", "Cấp thẻ bảo hiểm y tế")]))
     assert codes(catalogue_db, "bao hiem y tee") == ["7.000001"]  # "tee" corrected to "te"
@@ -259,7 +259,7 @@ def test_typo_vocabulary_follows_a_delta(catalogue_db: sqlite_utils.Database) ->
     ],
 )
 def test_bad_sync_answer_changes_nothing(
-    catalogue_db: sqlite_utils.Database, answer: dict[str, Any], path: str, problem: str
+    catalogue_db: sqlite3.Connection, answer: dict[str, Any], path: str, problem: str
 ) -> None:
     before = export_catalogue(catalogue_db)
     with pytest.raises(CatalogueError) as caught:
@@ -269,13 +269,13 @@ def test_bad_sync_answer_changes_nothing(
     assert catalogue_version(catalogue_db) == 1
 
 
-def test_sync_answer_that_is_not_an_object(catalogue_db: sqlite_utils.Database) -> None:
+def test_sync_answer_that_is_not_an_object(catalogue_db: sqlite3.Connection) -> None:
     with pytest.raises(CatalogueError) as caught:
         apply_sync(catalogue_db, ["not", "an", "answer"])  # type: ignore[arg-type]
     assert caught.value.errors == [("$", "must be an object")]
 
 
-def test_delta_needs_a_catalogue(db: sqlite_utils.Database) -> None:
+def test_delta_needs_a_catalogue(db: sqlite3.Connection) -> None:
     with pytest.raises(CatalogueError) as caught:
         apply_sync(db, sync_answer(upserts=[procedure("1.001193", "Đăng ký khai sinh")]))
     assert caught.value.errors[-1][0] == "$.full"
@@ -283,7 +283,7 @@ def test_delta_needs_a_catalogue(db: sqlite_utils.Database) -> None:
 
 
 @pytest.fixture
-def failing_storage(catalogue_db: sqlite_utils.Database) -> sqlite_utils.Database:
+def failing_storage(catalogue_db: sqlite3.Connection) -> sqlite3.Connection:
     """A real SQLite failure half-way through writing: the database refuses one row, after
     the old catalogue's rows have been deleted and others written."""
     catalogue_db.execute(
@@ -294,7 +294,7 @@ def failing_storage(catalogue_db: sqlite_utils.Database) -> sqlite_utils.Databas
 
 
 def test_storage_failure_during_import_rolls_all_back(
-    failing_storage: sqlite_utils.Database,
+    failing_storage: sqlite3.Connection,
 ) -> None:
     before = export_catalogue(failing_storage)
     document = catalogue_document([procedure("9.000001", "Một"), procedure("9.000009", "Hai")], version=2)
@@ -305,7 +305,7 @@ def test_storage_failure_during_import_rolls_all_back(
     assert codes(failing_storage, "mot") == []
 
 
-def test_storage_failure_during_sync_rolls_all_back(failing_storage: sqlite_utils.Database) -> None:
+def test_storage_failure_during_sync_rolls_all_back(failing_storage: sqlite3.Connection) -> None:
     before = export_catalogue(failing_storage)
     answer = sync_answer(
         upserts=[procedure("9.000001", "Một"), procedure("9.000009", "Hai")], deletes=["1.001193"]

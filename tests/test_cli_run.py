@@ -137,7 +137,7 @@ def test_ui_exits_cleanly_at_an_idle_moment_when_the_agent_asks(tmp_path: Path) 
                 if health.read_ui_health(db).healthy_at is not None:
                     health.request_ui_exit(db, "update to 9.9.9")
                     return
-                db.conn.close()
+                db.close()
             time.sleep(0.2)
 
     asker = threading.Thread(target=ask_when_healthy)

@@ -3,10 +3,9 @@ damaged database, the server behind TLS with and without its private CA."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from pathlib import Path
-
-import sqlite_utils
 
 from kiosk import config, health, store
 from kiosk.doctor import DoctorOptions
@@ -27,7 +26,7 @@ def settings_with(state_dir: Path, **dotted: object) -> config.Settings:
 
 
 def test_printer_and_scanner_of_a_running_ui_are_not_touched(
-    db: sqlite_utils.Database, state_dir: Path, virtual_printer: VirtualPrinter
+    db: sqlite3.Connection, state_dir: Path, virtual_printer: VirtualPrinter
 ) -> None:
     health.report_ui_started(db, "0.1.0")  # this process stands for the UI: it is alive
     record_printer_status(db, PrinterStatus(PrinterState.paper_out, "hết giấy"), datetime.now().astimezone())
@@ -64,7 +63,7 @@ def test_missing_state_dir_and_database(tmp_path: Path) -> None:
 
 
 def test_server_over_tls_needs_its_private_ca(
-    tmp_path: Path, state_dir: Path, db: sqlite_utils.Database
+    tmp_path: Path, state_dir: Path, db: sqlite3.Connection
 ) -> None:
     ca, cert, key = _certificates(tmp_path)
     server = start_server(tmp_path, ssl_certfile=str(cert), ssl_keyfile=str(key))

@@ -24,7 +24,7 @@ def changed_at(state_dir: Path) -> str:
     try:
         return str(db.execute("SELECT changed_at FROM catalogue_meta").fetchone()[0])
     finally:
-        db.conn.close()
+        db.close()
 
 
 def test_seeding_imports_the_demo_catalogue_once(tmp_path: Path, state_dir: Path) -> None:
@@ -43,7 +43,7 @@ def test_seeding_imports_the_demo_catalogue_once(tmp_path: Path, state_dir: Path
         assert seed_catalogue(db, path) is False
         assert catalogue_version(db) == 8
     finally:
-        db.conn.close()
+        db.close()
 
 
 def test_no_demo_catalogue_file_seeds_nothing(tmp_path: Path, state_dir: Path) -> None:
@@ -52,7 +52,7 @@ def test_no_demo_catalogue_file_seeds_nothing(tmp_path: Path, state_dir: Path) -
     try:
         assert catalogue_version(db) is None
     finally:
-        db.conn.close()
+        db.close()
 
 
 def test_a_broken_demo_catalogue_is_refused_whole(tmp_path: Path, state_dir: Path) -> None:
@@ -67,4 +67,4 @@ def test_a_broken_demo_catalogue_is_refused_whole(tmp_path: Path, state_dir: Pat
     try:
         assert catalogue_version(db) == 1
     finally:
-        db.conn.close()
+        db.close()

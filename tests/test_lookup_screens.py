@@ -191,7 +191,7 @@ def test_checklist_prints_through_the_real_driver_to_the_virtual_printer(
 
     db = store.open_state(state_dir)
     import_catalogue(db, catalogue_document(None))
-    db.conn.close()
+    db.close()
     settings = config.load(site_file=DEMO_CONFIG, state_dir=state_dir).settings
     ui = app_factory(settings, size="540x960", printer_url=virtual_printer.device)
     ui.until(lambda: ui.app.services.printer_status.can_print)

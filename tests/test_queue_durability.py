@@ -39,7 +39,7 @@ def check_database(db_path: Path) -> list[tuple[str, int]]:
         for (d,) in db.execute("SELECT data FROM outbox WHERE type = 'ticket.issued'")
     }
     assert events == set(rows), "a ticket without its event, or an event without its ticket"
-    db.conn.close()
+    db.close()
     return rows
 
 
@@ -53,7 +53,7 @@ def site(tmp_path: Path) -> Path:
 @pytest.mark.slow
 def test_two_processes_issue_1000_tickets_without_duplicate_or_gap(tmp_path: Path, site: Path) -> None:
     db_path = tmp_path / "kiosk.db"
-    store.connect(db_path).conn.close()
+    store.connect(db_path).close()
     procs = [worker(db_path, site, 500), worker(db_path, site, 500)]
     outputs = [p.communicate(timeout=300) for p in procs]
     for proc, (_out, err) in zip(procs, outputs, strict=True):
@@ -72,7 +72,7 @@ def test_two_processes_issue_1000_tickets_without_duplicate_or_gap(tmp_path: Pat
 @pytest.mark.slow
 def test_power_cut_at_random_points_loses_and_repeats_nothing(tmp_path: Path, site: Path) -> None:
     db_path = tmp_path / "kiosk.db"
-    store.connect(db_path).conn.close()
+    store.connect(db_path).close()
     chance = random.Random(int(os.environ.get("POWER_CUT_SEED", "20261128")))
     reported: set[str] = set()
     for _cut in range(50):

@@ -4,11 +4,11 @@ ranking, and input that is hostile to FTS5 syntax."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 import unicodedata
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +21,7 @@ BIRTH = "1.001193"
 LAND = "1.001612.000.00.00.H48"
 
 
-def codes(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[str]:
+def codes(db: sqlite3.Connection, query: str, limit: int = 20) -> list[str]:
     return [hit.code for hit in search(db, query, limit=limit)]
 
 
@@ -62,19 +62,19 @@ def codes(db: sqlite_utils.Database, query: str, limit: int = 20) -> list[str]:
         ("ket hpn", "1.000894"),  # a wrong letter in the word being typed
     ],
 )
-def test_search_finds(shared_catalogue_db: sqlite_utils.Database, query: str, first: str) -> None:
+def test_search_finds(shared_catalogue_db: sqlite3.Connection, query: str, first: str) -> None:
     assert codes(shared_catalogue_db, query)[:1] == [first]
 
 
 @pytest.mark.parametrize("query", ["hòa giải viên", "hoà giải viên", "HOA GIAI VIEN"])
 def test_old_and_new_tone_placement_find_both_spellings(
-    shared_catalogue_db: sqlite_utils.Database, query: str
+    shared_catalogue_db: sqlite3.Connection, query: str
 ) -> None:
     # The catalogue writes "Công nhận hoà …" (old placement) and "Thôi làm hòa …" (new).
     assert set(codes(shared_catalogue_db, query)[:2]) == {"2.002162", "1.009994"}
 
 
-def test_prefix_lists_every_name_that_starts_so(shared_catalogue_db: sqlite_utils.Database) -> None:
+def test_prefix_lists_every_name_that_starts_so(shared_catalogue_db: sqlite3.Connection) -> None:
     found = codes(shared_catalogue_db, "DANG KY")
     assert {BIRTH, "1.000656", "1.000894", "1.001022", LAND} <= set(found)
     # Shorter names first within the prefix tier: the closest to what was typed.
@@ -82,7 +82,7 @@ def test_prefix_lists_every_name_that_starts_so(shared_catalogue_db: sqlite_util
 
 
 def test_each_keystroke_keeps_birth_registration_in_view(
-    shared_catalogue_db: sqlite_utils.Database,
+    shared_catalogue_db: sqlite3.Connection,
 ) -> None:
     typed = "dang ky khai sinh"
     for end in range(len("dang ky khai "), len(typed) + 1):
@@ -90,7 +90,7 @@ def test_each_keystroke_keeps_birth_registration_in_view(
 
 
 def test_what_people_say_outranks_words_scattered_in_a_name(
-    shared_catalogue_db: sqlite_utils.Database,
+    shared_catalogue_db: sqlite3.Connection,
 ) -> None:
     hits = search(shared_catalogue_db, "so do")
     assert [(h.code, h.match) for h in hits[:2]] == [(LAND, "keyword"), ("2.001610", "name_words")]
@@ -99,7 +99,7 @@ def test_what_people_say_outranks_words_scattered_in_a_name(
 
 
 def test_keywords_that_start_with_the_query_do_not_push_names_down(
-    db: sqlite_utils.Database,
+    db: sqlite3.Connection,
 ) -> None:
     # From the demo catalogue: "kết hôn lưu động" is a keyword of a longer procedure.
     roaming = procedure("1.000593", "Đăng ký kết hôn lưu động", keywords=["kết hôn lưu động"])
@@ -107,7 +107,7 @@ def test_keywords_that_start_with_the_query_do_not_push_names_down(
     assert codes(db, "ket hon") == ["1.000894", "1.000593"]
 
 
-def test_finished_word_is_not_a_prefix(shared_catalogue_db: sqlite_utils.Database) -> None:
+def test_finished_word_is_not_a_prefix(shared_catalogue_db: sqlite3.Connection) -> None:
     # While typing, "kha" is the start of "khai"; after a space it is a whole word that no
     # name has, and only the typo fallback can offer "khai".
     assert {h.match for h in search(shared_catalogue_db, "kha")} == {"name_words"}
@@ -116,7 +116,7 @@ def test_finished_word_is_not_a_prefix(shared_catalogue_db: sqlite_utils.Databas
 
 
 def test_hits_carry_name_field_and_falling_scores(
-    shared_catalogue_db: sqlite_utils.Database,
+    shared_catalogue_db: sqlite3.Connection,
 ) -> None:
     hits = search(shared_catalogue_db, "dang ky")
     assert hits[0].field == "ho-tich" and hits[0].field_name == "Hộ tịch"
@@ -125,13 +125,13 @@ def test_hits_carry_name_field_and_falling_scores(
     assert all(unicodedata.is_normalized("NFC", h.name) for h in hits)
 
 
-def test_limit_is_respected(shared_catalogue_db: sqlite_utils.Database) -> None:
+def test_limit_is_respected(shared_catalogue_db: sqlite3.Connection) -> None:
     assert len(search(shared_catalogue_db, "d", limit=3)) == 3
     assert search(shared_catalogue_db, "d", limit=0) == []
 
 
 @pytest.fixture
-def ranking_db(db: sqlite_utils.Database) -> sqlite_utils.Database:
+def ranking_db(db: sqlite3.Connection) -> sqlite3.Connection:
     fields = [
         {"id": "khac", "name": "Khác"},
         {"id": "khai-sinh", "name": "Khai sinh và hộ tịch"},
@@ -150,7 +150,7 @@ def ranking_db(db: sqlite_utils.Database) -> sqlite_utils.Database:
     return db
 
 
-def test_ranking_tiers(ranking_db: sqlite_utils.Database) -> None:
+def test_ranking_tiers(ranking_db: sqlite3.Connection) -> None:
     hits = search(ranking_db, "khai sinh")
     assert [(h.code, h.match) for h in hits] == [
         ("9.000000", "name"),
@@ -166,11 +166,11 @@ def test_ranking_tiers(ranking_db: sqlite_utils.Database) -> None:
     assert scores == sorted(scores, reverse=True) and len(set(int(s) for s in scores)) == 8
 
 
-def test_words_spread_over_name_and_field(ranking_db: sqlite_utils.Database) -> None:
+def test_words_spread_over_name_and_field(ranking_db: sqlite3.Connection) -> None:
     assert [(h.code, h.match) for h in search(ranking_db, "ban sao ho tich")] == [("9.000007", "words")]
 
 
-def test_shorter_names_first_within_a_name_tier(db: sqlite_utils.Database) -> None:
+def test_shorter_names_first_within_a_name_tier(db: sqlite3.Connection) -> None:
     long_name = procedure("9.1", "Cấp lại giấy phép xây dựng có thời hạn cho nhà ở riêng lẻ")
     short = procedure("9.2", "Cấp mới giấy phép xây dựng nhà")
     shorter = procedure("9.3", "Gia hạn giấy phép xây dựng")
@@ -180,7 +180,7 @@ def test_shorter_names_first_within_a_name_tier(db: sqlite_utils.Database) -> No
     assert {h.match for h in hits} == {"name_phrase"}
 
 
-def test_exact_code_comes_before_names(ranking_db: sqlite_utils.Database) -> None:
+def test_exact_code_comes_before_names(ranking_db: sqlite3.Connection) -> None:
     assert [h.match for h in search(ranking_db, "9.000003")][:1] == ["code"]
     # The start of a code lists every code that starts so, in code order.
     hits = search(ranking_db, "9.00000")
@@ -231,7 +231,7 @@ HOSTILE = [
 
 @pytest.mark.parametrize("query", HOSTILE)
 def test_hostile_input_is_just_text(
-    shared_catalogue_db: sqlite_utils.Database, query: str, caplog: pytest.LogCaptureFixture
+    shared_catalogue_db: sqlite3.Connection, query: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.ERROR):
         hits = search(shared_catalogue_db, query)
@@ -253,7 +253,7 @@ def test_hostile_input_is_just_text(
     ],
 )
 def test_syntax_characters_are_ignored_words_still_count(
-    shared_catalogue_db: sqlite_utils.Database, query: str, expected: list[str]
+    shared_catalogue_db: sqlite3.Connection, query: str, expected: list[str]
 ) -> None:
     assert codes(shared_catalogue_db, query) == expected
 
@@ -264,7 +264,7 @@ def test_long_input_is_cut() -> None:
 
 @given(st.text(max_size=60))
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_search_never_raises(shared_catalogue_db: sqlite_utils.Database, query: str) -> None:
+def test_search_never_raises(shared_catalogue_db: sqlite3.Connection, query: str) -> None:
     assert isinstance(search(shared_catalogue_db, query), list)
 
 
@@ -273,7 +273,7 @@ FTS_SYNTAX = st.text(alphabet="\"*-+^:(){}. 'NEARORANDNOTkhaisn0123", max_size=4
 
 @given(FTS_SYNTAX)
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_search_never_raises_on_fts_syntax(shared_catalogue_db: sqlite_utils.Database, query: str) -> None:
+def test_search_never_raises_on_fts_syntax(shared_catalogue_db: sqlite3.Connection, query: str) -> None:
     hits = search(shared_catalogue_db, query)
     scores = [h.score for h in hits]
     assert scores == sorted(scores, reverse=True)
@@ -282,24 +282,24 @@ def test_search_never_raises_on_fts_syntax(shared_catalogue_db: sqlite_utils.Dat
 def test_database_fault_gives_no_hits_and_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     database = store.connect(tmp_path / "closed.db")
     import_catalogue(database, catalogue_document())
-    database.conn.close()
+    database.close()
     with caplog.at_level(logging.ERROR):
         assert search(database, "khai sinh") == []
     assert "catalogue search failed" in caplog.text
 
 
-def test_search_inside_a_callers_transaction(catalogue_db: sqlite_utils.Database) -> None:
+def test_search_inside_a_callers_transaction(catalogue_db: sqlite3.Connection) -> None:
     with store.transaction(catalogue_db):
         assert codes(catalogue_db, "khai sinh")[:1] == [BIRTH]
-    assert not catalogue_db.conn.in_transaction
+    assert not catalogue_db.in_transaction
 
 
-def test_search_before_any_import(db: sqlite_utils.Database) -> None:
+def test_search_before_any_import(db: sqlite3.Connection) -> None:
     assert search(db, "khai sinh") == []
 
 
 def test_search_sees_a_committed_change_from_another_connection(
-    catalogue_db: sqlite_utils.Database, state_dir: Path
+    catalogue_db: sqlite3.Connection, state_dir: Path
 ) -> None:
     other = store.open_state(state_dir)
     try:
@@ -307,6 +307,6 @@ def test_search_sees_a_committed_change_from_another_connection(
             other, catalogue_document([procedure("7.000001", "Cấp thẻ bảo hiểm y tế")], version=2)
         )
     finally:
-        other.conn.close()
+        other.close()
     assert codes(catalogue_db, "bao hiem") == ["7.000001"]
     assert codes(catalogue_db, "khai sinh") == []

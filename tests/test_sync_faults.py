@@ -119,7 +119,7 @@ def test_issuing_goes_on_while_a_push_waits_on_a_slow_server(
     assert sync.is_alive()
     assert outbox.counts(ui_db)["pending"] == 5
     sync.join()
-    ui_db.conn.close()
+    ui_db.close()
     assert len(issued) == 2
 
 

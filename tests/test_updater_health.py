@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import requests
-import sqlite_utils
 
 import kiosk
 from kiosk import health
@@ -22,7 +22,7 @@ from kiosk.sync.update_download import session_get
 from tests.fixtures_updates import Keys
 
 
-def test_health_counts_only_for_the_ui_run_that_reported_it(db: sqlite_utils.Database) -> None:
+def test_health_counts_only_for_the_ui_run_that_reported_it(db: sqlite3.Connection) -> None:
     health.report_ui_started(db, "1.0.0")
     health.report_ui_healthy(db, "1.0.0", printer_driver_up=True)
     assert health.read_ui_health(db).healthy_at is not None
@@ -33,7 +33,7 @@ def test_health_counts_only_for_the_ui_run_that_reported_it(db: sqlite_utils.Dat
     assert (report.version, report.healthy_at, report.printer_driver_up) == ("1.1.0", None, False)
 
 
-def test_busy_flag_blocks_until_cleared_or_expired(db: sqlite_utils.Database) -> None:
+def test_busy_flag_blocks_until_cleared_or_expired(db: sqlite3.Connection) -> None:
     assert health.busy_reason(db) is None
     health.set_busy(db, "printing A012", ttl_s=60)
     assert health.busy_reason(db) == "printing A012"
@@ -43,7 +43,7 @@ def test_busy_flag_blocks_until_cleared_or_expired(db: sqlite_utils.Database) ->
     assert health.busy_reason(db) is None
 
 
-def test_exit_request_reaches_the_ui_and_a_new_start_clears_it(db: sqlite_utils.Database) -> None:
+def test_exit_request_reaches_the_ui_and_a_new_start_clears_it(db: sqlite3.Connection) -> None:
     health.request_ui_exit(db, "update to 1.1.0")
     assert health.exit_requested(db) == "update to 1.1.0"
     health.report_ui_started(db, "1.1.0")

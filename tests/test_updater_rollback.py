@@ -151,4 +151,4 @@ def test_rollback_restores_a_migrated_database_and_keeps_new_outbox_events(state
     kept = sqlite3.connect(state_dir / "backups" / f"kiosk-failed-{V2}.db")
     assert kept.execute("SELECT name FROM sqlite_master WHERE name = 'added_by_v2'").fetchone()
     kept.close()
-    store.connect(state_dir / store.DB_NAME).conn.close()  # the old code opens it again
+    store.connect(state_dir / store.DB_NAME).close()  # the old code opens it again

@@ -17,8 +17,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 BUSY_TIMEOUT_MS = 10_000
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -49,8 +47,8 @@ class SQLiteBase:
         self._connections: list[sqlite3.Connection] = []
         self._migrate()
 
-    def _db(self) -> sqlite_utils.Database:
-        db: sqlite_utils.Database | None = getattr(self._local, "db", None)
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
             conn = sqlite3.connect(
                 self.path,
@@ -64,14 +62,14 @@ class SQLiteBase:
             # kiosk, which deleted it on that answer, would have lost it (invariant 2).
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
-            db = sqlite_utils.Database(conn)
+            db = conn
             self._local.db = db
             with self._lock:
                 self._connections.append(conn)
         return db
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite_utils.Database]:
+    def _tx(self) -> Iterator[sqlite3.Connection]:
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -105,9 +103,9 @@ class SQLiteBase:
                 f"{self.path}: schema {current} is newer than this server knows ({len(steps)})"
             )
         for number, sql in steps[current:]:
-            db.conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+            db.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
 
-    def _next(self, db: sqlite_utils.Database, name: str) -> int:
+    def _next(self, db: sqlite3.Connection, name: str) -> int:
         """The next value of a server-wide counter; call inside a transaction."""
         db.execute(
             "INSERT INTO sequences (name, value) VALUES (?, 1) "

@@ -34,7 +34,7 @@ class CataloguePart(SQLiteBase):
                 (code, body) for code, body in procedures.items() if current.get(code) != (body, False)
             ]
             gone = [c for c, (_, deleted) in current.items() if not deleted and c not in procedures]
-            db.conn.executemany(
+            db.executemany(
                 "INSERT INTO catalogue_procedures (code, body, position, changed_version, deleted) "
                 "VALUES (?, ?, ?, ?, 0) ON CONFLICT(code) DO UPDATE SET body = excluded.body, "
                 "position = excluded.position, changed_version = excluded.changed_version, "
@@ -42,11 +42,11 @@ class CataloguePart(SQLiteBase):
                 [(code, body, procedures_order[code], version) for code, body in changed],
             )
             # Unchanged procedures may have moved in the published order.
-            db.conn.executemany(
+            db.executemany(
                 "UPDATE catalogue_procedures SET position = ? WHERE code = ?",
                 [(procedures_order[c], c) for c in procedures if current.get(c) == (procedures[c], False)],
             )
-            db.conn.executemany(
+            db.executemany(
                 "UPDATE catalogue_procedures SET deleted = 1, changed_version = ? WHERE code = ?",
                 [(version, code) for code in gone],
             )
@@ -92,7 +92,7 @@ class CataloguePart(SQLiteBase):
         with self._tx() as db:
             if replace:
                 db.execute("DELETE FROM dossiers")
-            db.conn.executemany(
+            db.executemany(
                 "INSERT INTO dossiers (code, record, imported_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(code) DO UPDATE SET record = excluded.record, "
                 "imported_at = excluded.imported_at",

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from kiosk import config, store
 
@@ -24,7 +23,7 @@ def load_config(args: argparse.Namespace, overrides: dict[str, Any] | None = Non
     return config.load(site_file=site, state_dir=state_dir(args), overrides=overrides)
 
 
-def open_db(args: argparse.Namespace) -> sqlite_utils.Database:
+def open_db(args: argparse.Namespace) -> sqlite3.Connection:
     return store.open_state(state_dir(args))
 
 

@@ -57,6 +57,7 @@ def _options(args: argparse.Namespace) -> PrintOptions:
         mode=resolve_mode(args.mode or printer.vietnamese, profile),
         profile=profile,
         paper_width_mm=args.width or printer.paper_width_mm,
+        user_glyphs=printer.user_glyphs,
     )
 
 

@@ -147,7 +147,7 @@ def _migrate_copy(directory: Path) -> str:
             before = store.schema_version(db)
             after = store.migrate(db)
         finally:
-            db.conn.close()
+            db.close()
     return f"schema {before} → {after}"
 
 

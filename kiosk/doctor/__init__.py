@@ -8,10 +8,9 @@ is changed on the kiosk, and ports the running UI owns are left alone."""
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-
-import sqlite_utils
 
 from kiosk import config
 from kiosk.doctor.base import Check, DoctorOptions, failed, skipped
@@ -46,12 +45,12 @@ def run_checks(
         checks += _guarded("releases", lambda: check_releases(options.layout, db))
     finally:
         if db is not None:
-            db.conn.close()
+            db.close()
     return checks
 
 
 def _device_and_server(
-    settings: config.Settings, db: sqlite_utils.Database | None, state_dir: Path, options: DoctorOptions
+    settings: config.Settings, db: sqlite3.Connection | None, state_dir: Path, options: DoctorOptions
 ) -> list[Check]:
     return [
         *_guarded("printer", lambda: [check_printer(settings.printer, db)]),

@@ -7,10 +7,9 @@ looked for."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
-
-import sqlite_utils
 
 from kiosk import config
 from kiosk.doctor.base import Check, failed, passed, skipped
@@ -29,7 +28,7 @@ PRINTER_FIXES = {
 }
 
 
-def check_printer(settings: config.Printer, db: sqlite_utils.Database | None) -> Check:
+def check_printer(settings: config.Printer, db: sqlite3.Connection | None) -> Check:
     """The printer answers a status query and can print (ready or paper low)."""
     if not settings.url:
         return skipped("printer", "no printer configured (printer.url is empty)")
@@ -52,7 +51,7 @@ def check_printer(settings: config.Printer, db: sqlite_utils.Database | None) ->
     return failed("printer", detail, PRINTER_FIXES[status.state].format(url=settings.url))
 
 
-def check_scanner(settings: config.Scanner, db: sqlite_utils.Database | None, wait_s: float) -> Check:
+def check_scanner(settings: config.Scanner, db: sqlite3.Connection | None, wait_s: float) -> Check:
     """The scanner's port opens (the real driver's reader), or is present while the UI has it."""
     if not settings.url:
         return skipped("scanner", "no scanner configured (scanner.url is empty)")

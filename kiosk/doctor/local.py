@@ -8,8 +8,6 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-import sqlite_utils
-
 from kiosk import config, outbox, store
 from kiosk.doctor.base import Check, failed, passed
 from kiosk.errors import ConfigError, StoreError
@@ -58,7 +56,7 @@ def check_state_dir(state_dir: Path) -> Check:
     return passed("state dir", f"{state_dir} is writable")
 
 
-def open_database(state_dir: Path) -> tuple[Check, sqlite_utils.Database | None]:
+def open_database(state_dir: Path) -> tuple[Check, sqlite3.Connection | None]:
     """The state database opens, passes SQLite's integrity check and has a schema this release
     knows. Opened without migrating: the doctor changes nothing."""
     path = state_dir / store.DB_NAME
@@ -78,11 +76,11 @@ def open_database(state_dir: Path) -> tuple[Check, sqlite_utils.Database | None]
     except (StoreError, sqlite3.DatabaseError) as exc:
         return failed("database", f"{path} cannot be read: {exc}", restore), None
     if problems != ["ok"]:
-        db.conn.close()
+        db.close()
         return failed("database", f"integrity check: {'; '.join(problems[:3])}", restore), None
     schema, known = store.schema_version(db), store.latest_version()
     if schema > known:
-        db.conn.close()
+        db.close()
         return failed(
             "database",
             f"schema {schema} is newer than this release knows ({known})",

@@ -3,10 +3,9 @@ the agent verifies it), the device token accepted, the local clock close to the 
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
-
-import sqlite_utils
 
 from kiosk import config
 from kiosk.doctor.base import Check, DoctorOptions, failed, passed, skipped
@@ -21,7 +20,7 @@ ENROLL_FIX = (
 
 
 def check_server_side(
-    settings: config.Settings, db: sqlite_utils.Database | None, state_dir: Path, options: DoctorOptions
+    settings: config.Settings, db: sqlite3.Connection | None, state_dir: Path, options: DoctorOptions
 ) -> list[Check]:
     """server, token and clock, in that order; each later one needs the one before."""
     who = enrollment.identity(db, state_dir) if db is not None else None

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
-
-import sqlite_utils
 
 from kiosk.doctor.base import Check, DoctorOptions, failed, passed, skipped
 from kiosk.sync import update_gate as gate
@@ -48,7 +47,7 @@ def _unit(systemctl: str, unit: str, options: DoctorOptions) -> Check:
     return failed(name, detail, f"sudo systemctl restart {unit}; see why with journalctl -u {unit} -b")
 
 
-def check_releases(layout: ReleaseLayout, db: sqlite_utils.Database | None) -> list[Check]:
+def check_releases(layout: ReleaseLayout, db: sqlite3.Connection | None) -> list[Check]:
     """`current` is a complete installed release; `previous` (the rollback) is one too."""
     if not layout.current.is_symlink():
         if not layout.root.exists():

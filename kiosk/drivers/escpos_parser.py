@@ -1,7 +1,8 @@
 """An incremental ESC/POS parser: the part of a printer that reads the byte stream.
 
 It understands what kiosk prints and what common ESC/POS software sends (text in the active code
-page, styles and sizes, GS v 0 raster images, native QR codes, feeds, cuts) and skips, with a
+page, user-defined characters, styles and sizes, GS v 0 raster images, native QR codes, feeds,
+cuts) and skips, with a
 warning, what it does not draw. It drives a `PrintSink` (kiosk.drivers.ticket_canvas draws one).
 Bytes may arrive in any chunks: an incomplete command waits for the rest.
 """
@@ -14,6 +15,7 @@ from typing import Protocol
 
 from PIL import Image
 
+from kiosk.drivers.glyphs import columns_to_glyph
 from kiosk.drivers.raster import find_realtime
 
 ESC, GS, DLE, FS = 0x1B, 0x1D, 0x10, 0x1C
@@ -35,6 +37,7 @@ class Style:
 
 class PrintSink(Protocol):
     def text(self, byte: int, page: int, style: Style) -> None: ...
+    def user_char(self, width: int, data: bytes, bitmap: Image.Image, style: Style) -> None: ...
     def newline(self, style: Style) -> None: ...
     def feed_dots(self, dots: int, style: Style) -> None: ...
     def raster(self, mask: Image.Image, double_width: bool, double_height: bool, style: Style) -> None: ...
@@ -60,6 +63,8 @@ class EscposParser:
         self.qr_module = 3
         self.qr_ec = 0
         self.offset = 0  # bytes consumed so far, for warnings
+        self.user_chars: dict[int, tuple[int, bytes, Image.Image]] = {}  # code → (width, data, dots)
+        self.user_selected = False
 
     def feed(self, data: bytes) -> None:
         self.buffer += data
@@ -71,8 +76,11 @@ class EscposParser:
             self.offset += used
 
     def reset(self) -> None:
+        """ESC @: styles, the code page and the user-defined characters are gone."""
         self.style = Style()
         self.page = 0
+        self.user_chars.clear()
+        self.user_selected = False
 
     def _one(self, b: bytearray) -> int:
         first = b[0]
@@ -88,6 +96,8 @@ class EscposParser:
             self.sink.newline(self.style)
         elif first == HT:
             self.sink.text(0x20, self.page, self.style)
+        elif first >= 0x20 and self.user_selected and first in self.user_chars:
+            self.sink.user_char(*self.user_chars[first], self.style)
         elif first >= 0x20:
             self.sink.text(first, self.page, self.style)
         elif first not in (CR, FF, CAN, 0x00):
@@ -104,10 +114,12 @@ class EscposParser:
         if op == "2":
             self.style = replace(self.style, line_spacing=Style.line_spacing)
             return 2
-        if op in "aEG-M!tdJ3 {VR=%cBp$\\":
+        if op in "aEG-M!tdJ3 {VR=%?cBp$\\":
             return self._esc_with_args(b, op)
         if op == "*":
             return self._esc_star(b)
+        if op == "&":
+            return self._define_chars(b)
         self.sink.warn(f"ESC 0x{b[1]:02x} at {self.offset} not understood")
         return 2
 
@@ -138,12 +150,41 @@ class EscposParser:
             self.style = replace(style, line_spacing=n)
         elif op == "t":
             self.page = n
+        elif op == "%":
+            self.user_selected = bool(n & 1)
+        elif op == "?":
+            self.user_chars.pop(n, None)
         elif op == "d":
             for _ in range(max(1, n)):
                 self.sink.newline(self.style)
         elif op == "J":
             self.sink.feed_dots(n, self.style)
         return length
+
+    def _define_chars(self, b: bytearray) -> int:
+        """ESC & y c1 c2 [x d1 … d(y·x)] for each code c1…c2: user-defined characters, column by
+        column, y bytes per column (3 for font A's 24 dots)."""
+        if len(b) < 5:
+            return 0
+        rows, first, last = b[2], b[3], b[4]
+        at, found = 5, []
+        for code in range(first, last + 1):
+            if len(b) <= at:
+                return 0
+            width = b[at]
+            end = at + 1 + rows * width
+            if len(b) < end:
+                return 0
+            found.append((code, width, bytes(b[at + 1 : end])))
+            at = end
+        if find_realtime(bytes(b[5:at])) >= 0:
+            self.sink.warn(f"user-defined characters at {self.offset} carry a real-time command")
+        for code, width, data in found:
+            if rows == 3 and 0x20 <= code <= 0x7E:
+                self.user_chars[code] = (width, data, columns_to_glyph(width, data))
+            else:
+                self.sink.warn(f"user-defined character 0x{code:02x} ({rows} bytes high) not kept")
+        return at
 
     def _esc_star(self, b: bytearray) -> int:
         if len(b) < 5:

@@ -12,16 +12,15 @@ from the profile's code pages.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import qrcode
-from escpos.capabilities import get_profile
-from escpos.constants import QR_ECLEVEL_M
-from escpos.printer import Dummy
 from PIL import Image
 
-from kiosk.drivers import raster
+from kiosk.drivers import glyphs, raster
+from kiosk.drivers.escpos_lib import QR_ECLEVEL_M, Dummy, get_profile
 from kiosk.drivers.vietnamese import (
     TCVN3_LOWER,
     TCVN3_UPPER,
@@ -53,6 +52,7 @@ class PrintOptions:
     mode: Mode
     profile: str = "default"
     paper_width_mm: int = 80
+    user_glyphs: bool = True  # raster mode: Vietnamese letters of plain lines as ESC & characters
 
     @property
     def dots(self) -> int:
@@ -87,9 +87,15 @@ def resolve_mode(requested: str, profile: str) -> Mode:
 
 
 def options_from_settings(settings: Any) -> PrintOptions:
-    """PrintOptions from kiosk.config.Printer settings (vietnamese, profile, paper_width_mm)."""
+    """PrintOptions from kiosk.config.Printer settings (vietnamese, profile, paper_width_mm,
+    user_glyphs)."""
     mode = resolve_mode(settings.vietnamese, settings.profile)
-    return PrintOptions(mode=mode, profile=settings.profile, paper_width_mm=settings.paper_width_mm)
+    return PrintOptions(
+        mode=mode,
+        profile=settings.profile,
+        paper_width_mm=settings.paper_width_mm,
+        user_glyphs=settings.user_glyphs,
+    )
 
 
 def render_escpos(layout: Layout, options: PrintOptions) -> bytes:
@@ -114,7 +120,9 @@ class EscposWriter:
         self.encoder = self._encoder()
         self.align, self.bold, self.font, self.size = "left", False, "a", (1, 1)
         self.pending_dots = 0
-        self.out.hw("INIT")
+        self.glyph_codes: dict[tuple[str, bool], int] = {}  # (letter, bold) → ESC & code
+        self.next_code = glyphs.USER_CODES.start
+        self.out.hw("INIT")  # also clears any user-defined characters of an earlier job
 
     def _encoder(self) -> PageEncoder:
         if self.options.mode == "raster":
@@ -130,7 +138,10 @@ class EscposWriter:
     def add(self, block: Block) -> None:
         if isinstance(block, Text):
             if self.options.mode == "raster" and not block.text.isascii():
-                self._raster_text(block)
+                if self.options.user_glyphs and block.size != "large":
+                    self._glyph_text(block)
+                else:
+                    self._raster_text(block)
             else:
                 self._text(block)
         elif isinstance(block, BigNumber):
@@ -187,6 +198,59 @@ class EscposWriter:
         self._style(block.align, block.bold, font, size)
         for line in wrap(block.text, self.encoder.width, columns, indent):
             self.out._raw(self.encoder.encode(line) + b"\n")
+
+    def _glyph_text(self, block: Text) -> None:
+        """A plain (not large) line in raster mode: resident characters for ASCII, and each
+        other letter as a user-defined character of font A (ESC &), defined once per ticket and
+        switched on (ESC % 1) only for the runs that need it. In a bold line those runs are drawn
+        bold by us, with the printer's emphasis off, so the marks never smear."""
+        text = unicodedata.normalize("NFC", block.text)
+        indent = " " * block.indent
+        self._flush_feed()
+        self._style(block.align, block.bold, "a", 1)
+        for line in wrap(text, len, self.options.dots // FONT_CELL["a"][0], indent):
+            self._define_glyphs(line, block.bold)
+            out, in_glyphs = bytearray(), False
+            for char in line:
+                wanted = not (" " <= char <= "~")
+                if wanted != in_glyphs:
+                    out += b"\x1b%\x01" if wanted else b"\x1b%\x00"
+                    if block.bold:
+                        out += b"\x1bE\x00" if wanted else b"\x1bE\x01"
+                    in_glyphs = wanted
+                out.append(self.glyph_codes[(char, block.bold)] if wanted else ord(char))
+            if in_glyphs:
+                out += b"\x1b%\x00" + (b"\x1bE\x01" if block.bold else b"")
+            self.out._raw(bytes(out) + b"\n")
+
+    def _define_glyphs(self, line: str, bold: bool) -> None:
+        """Give every non-ASCII letter of `line` a code, defining the new ones in one ESC & per
+        run of consecutive codes. When the 94 codes run out, the oldest are reused (never one
+        this line needs): definitions made between lines take effect for the lines after."""
+        needed = {(c, bold) for c in line if not (" " <= c <= "~")}
+        codes = glyphs.USER_CODES
+
+        def after(code: int) -> int:
+            return codes.start + (code + 1 - codes.start) % len(codes)
+
+        busy = {self.glyph_codes[k] for k in needed if k in self.glyph_codes}
+        new: list[tuple[int, tuple[str, bool]]] = []
+        for key in sorted(needed - self.glyph_codes.keys()):
+            while self.next_code in busy:
+                self.next_code = after(self.next_code)
+            code, self.next_code = self.next_code, after(self.next_code)
+            for old in [k for k, v in self.glyph_codes.items() if v == code]:
+                del self.glyph_codes[old]
+            self.glyph_codes[key] = code
+            busy.add(code)
+            new.append((code, key))
+        new.sort()
+        while new:
+            run = 1
+            while run < len(new) and new[run][0] == new[0][0] + run:
+                run += 1
+            self.out._raw(glyphs.define(new[0][0], [glyphs.user_glyph(c, b) for _, (c, b) in new[:run]]))
+            new = new[run:]
 
     def _raster_text(self, block: Text) -> None:
         px, bold = RASTER_PX[block.size], RASTER_BOLD[block.size]

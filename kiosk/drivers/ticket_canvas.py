@@ -12,21 +12,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 
 import qrcode
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw
 
 from kiosk.drivers.escpos_parser import Style
-from kiosk.drivers.raster import BOLD, REGULAR, font_path
+from kiosk.drivers.glyphs import CELLS, cell_glyph, recognise
 from kiosk.drivers.vietnamese import decode_byte
 
-# Printer font cells: width, height, baseline row, em in px, rows of headroom above the cell.
-# Font A is drawn at 19 px (the smallest size at which DejaVu keeps every Vietnamese mark apart),
-# its stacked capitals rising into the headroom, which the line gap pays for; font B is a plain
-# stand-in for other software (kiosk layouts never use it).
-CELLS = {"a": (12, 24, 19, 19, 4), "b": (9, 17, 13, 15, 4)}
-SUPERSAMPLE = 4
 MARGIN_DOTS = 8
 QR_EC = {0: qrcode.ERROR_CORRECT_L, 1: qrcode.ERROR_CORRECT_M, 2: qrcode.ERROR_CORRECT_Q}
 
@@ -46,29 +39,7 @@ class PrintedTicket:
 class _Cell:
     char: str
     style: Style
-
-
-@cache
-def _glyph(char: str, font: str, bold: bool) -> Image.Image:
-    """One character in its cell (plus headroom) as a 1-bit image (1 = ink), drawn 4× larger,
-    averaged down and thresholded like raster lines. DejaVu Sans Condensed stands in for the
-    printer's font (DejaVu Sans Mono lacks 46 Vietnamese letters); a glyph wider than the cell
-    is narrowed to fit, as printer fonts are."""
-    width, height, baseline, em, headroom = CELLS[font]
-    k = SUPERSAMPLE
-    face = ImageFont.truetype(font_path(BOLD if bold else REGULAR), em * k)
-    tall = height + headroom
-    drawn = Image.new("L", (3 * width * k, tall * k), 0)
-    ImageDraw.Draw(drawn).text((width * k, (headroom + baseline) * k), char, font=face, fill=255, anchor="ls")
-    drawn = drawn.resize((3 * width, tall), Image.Resampling.BOX)
-    box = drawn.point(lambda v: 255 if v >= 85 else 0).getbbox()
-    cell = Image.new("L", (width, tall), 0)
-    if box is not None:
-        ink = drawn.crop((box[0], 0, box[2], tall))
-        if ink.width > width - 1:
-            ink = ink.resize((width - 1, tall), Image.Resampling.BOX)
-        cell.paste(ink, ((width - ink.width) // 2, 0))
-    return cell.point(lambda v: 255 if v >= 85 else 0).convert("1")
+    bitmap: Image.Image | None = None  # a user-defined character (ESC &), else the resident font
 
 
 class TicketCanvas:
@@ -107,6 +78,14 @@ class TicketCanvas:
         if self._line_width() + width > self.dots:
             self.newline(style)  # the printer wraps a full line by itself
         self.cells.append(_Cell(char, style))
+
+    def user_char(self, width: int, data: bytes, bitmap: Image.Image, style: Style) -> None:
+        """A user-defined character: drawn from its downloaded dots; recorded as the letter when
+        it is one of kiosk's glyphs (kiosk.drivers.glyphs), else as U+FFFD."""
+        cell_width = width * style.width
+        if self._line_width() + cell_width > self.dots:
+            self.newline(style)
+        self.cells.append(_Cell(recognise(data) or "\ufffd", style, bitmap))
 
     def newline(self, style: Style) -> None:
         if not self.cells:
@@ -160,7 +139,7 @@ class TicketCanvas:
         return ink.point(lambda v: 0 if v else 255)
 
     def _line_width(self) -> int:
-        return sum(CELLS[c.style.font][0] * c.style.width for c in self.cells)
+        return sum(_cell_width(c) for c in self.cells)
 
     def _blank(self, dots: int) -> None:
         if dots > 0:
@@ -170,11 +149,12 @@ class TicketCanvas:
         cells, self.cells = self.cells, []
         tall = max(CELLS[c.style.font][1] * c.style.height for c in cells)
         tall += max(CELLS[c.style.font][4] * c.style.height for c in cells)
-        width = sum(CELLS[c.style.font][0] * c.style.width for c in cells)
+        width = sum(_cell_width(c) for c in cells)
         strip = Image.new("1", (width, tall), 0)
         x = 0
         for cell in cells:
-            glyph = _glyph(cell.char, cell.style.font, cell.style.bold)
+            style = cell.style
+            glyph = _user_glyph(cell) if cell.bitmap else cell_glyph(cell.char, style.font, style.bold)
             glyph = glyph.resize((glyph.width * cell.style.width, glyph.height * cell.style.height))
             strip.paste(glyph, (x, tall - glyph.height))
             if cell.style.underline:
@@ -191,3 +171,21 @@ class TicketCanvas:
         strip = Image.new("1", (self.dots, picture.height), 0)
         strip.paste(picture, (x, 0))
         self.strips.append(strip)
+
+
+def _cell_width(cell: _Cell) -> int:
+    base = cell.bitmap.width if cell.bitmap else CELLS[cell.style.font][0]
+    return base * cell.style.width
+
+
+def _user_glyph(cell: _Cell) -> Image.Image:
+    """A downloaded character in font A's cell with its headroom; emphasized as printers do it,
+    each dot printed again one dot to the right."""
+    assert cell.bitmap is not None
+    glyph = Image.new("1", (cell.bitmap.width, CELLS["a"][1] + CELLS["a"][4]), 0)
+    glyph.paste(cell.bitmap, (0, CELLS["a"][4]))
+    if cell.style.bold:
+        shifted = Image.new("1", glyph.size, 0)
+        shifted.paste(glyph.crop((0, 0, glyph.width - 1, glyph.height)), (1, 0))
+        glyph = ImageChops.logical_or(glyph, shifted)
+    return glyph

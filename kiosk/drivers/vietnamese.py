@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping
 from functools import cache
 
-from escpos.capabilities import CAPABILITIES
+from kiosk.drivers.escpos_lib import CAPABILITIES
 
 ESC_T = b"\x1bt"
 TCVN3_LOWER = "TCVN-3-1"

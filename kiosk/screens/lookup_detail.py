@@ -4,11 +4,11 @@ ticket printer from the worker thread while the screen says what is happening.""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import sqlite_utils
 from kivy.clock import Clock
 from kivy.properties import OptionProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -35,7 +35,7 @@ class ProcedureRead:
     field: dict[str, str] | None
 
 
-def read_procedure(db: sqlite_utils.Database, code: str) -> ProcedureRead:
+def read_procedure(db: sqlite3.Connection, code: str) -> ProcedureRead:
     procedure = get_procedure(db, code)
     field = get_field(db, procedure["field"]) if procedure else None
     return ProcedureRead(procedure, field)
@@ -155,7 +155,7 @@ class LookupDetailScreen(KioskScreen):
         language: Language = "en" if current_language() == "en" else "vi"
         office = services.settings.site.name
 
-        def job(db: sqlite_utils.Database) -> None:
+        def job(db: sqlite3.Connection) -> None:
             now = queue.site_now(services.clock, db, services.timezone)
             printer.print_layout(checklist_layout(procedure, office, now, language))
 

@@ -3,10 +3,10 @@ may hold hundreds; only the rows on screen exist as widgets)."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-import sqlite_utils
 from kivy.properties import OptionProperty, StringProperty
 
 from kiosk.catalogue_store import ProcedureSummary, get_field, procedures_in_field
@@ -22,7 +22,7 @@ class FieldListing:
     procedures: list[ProcedureSummary]
 
 
-def read_field(db: sqlite_utils.Database, field_id: str) -> FieldListing:
+def read_field(db: sqlite3.Connection, field_id: str) -> FieldListing:
     return FieldListing(get_field(db, field_id), procedures_in_field(db, field_id))
 
 

@@ -8,13 +8,12 @@ technician screen says "not enrolled") until `kiosk enroll` writes a new token."
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from kiosk import config, outbox, store
 from kiosk.catalogue_store import catalogue_version
@@ -39,7 +38,7 @@ ReleaseHook = Callable[[dict[str, Any] | None], None]
 class Agent:
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: sqlite3.Connection,
         state_dir: Path,
         loaded: config.Loaded,
         *,

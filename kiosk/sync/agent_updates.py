@@ -13,6 +13,7 @@ A kiosk without pinned release keys runs without updates: the reason goes to the
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -20,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import requests
-import sqlite_utils
 
 from kiosk import config, outbox, store
 from kiosk.errors import UpdateError
@@ -48,7 +48,7 @@ class EnrolledHttp:
     def __init__(self, state_dir: Path, ca_file: str = "") -> None:
         self.state_dir = state_dir
         self.session = new_session(ca_file)
-        self._db: sqlite_utils.Database | None = None
+        self._db: sqlite3.Connection | None = None
 
     def __call__(
         self, url: str, *, headers: Mapping[str, str], timeout: tuple[float, float]
@@ -77,7 +77,7 @@ def build_updater(agent: Agent, factory: UpdaterFactory = device_updater) -> Upd
     return updater
 
 
-def report_unavailable(db: sqlite_utils.Database, reason: str) -> None:
+def report_unavailable(db: sqlite3.Connection, reason: str) -> None:
     """Updates are off: say why in the heartbeat, and once per reason in a kiosk.error event."""
     message = f"updates disabled: {reason}"
     log.error("%s", message)

@@ -7,9 +7,8 @@ so a catalogue replaced by other means (a file import) is never mistaken for the
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
-
-import sqlite_utils
 
 from kiosk import store
 from kiosk.catalogue_store import apply_sync, catalogue_version
@@ -20,7 +19,7 @@ from kiosk.sync.report import PartResult
 ETAG = "sync.catalogue_etag"  # "VERSION ETAG"
 
 
-def sync_catalogue(client: ServerClient, db: sqlite_utils.Database) -> PartResult:
+def sync_catalogue(client: ServerClient, db: sqlite3.Connection) -> PartResult:
     current = catalogue_version(db)
     etag = None
     path = f"{API}/catalogue"
@@ -58,6 +57,6 @@ def _same_version(answer: Any, current: int | None) -> bool:
     return isinstance(answer, dict) and current is not None and answer.get("version") == current
 
 
-def _keep_etag(db: sqlite_utils.Database, version: int | None, etag: str | None) -> None:
+def _keep_etag(db: sqlite3.Connection, version: int | None, etag: str | None) -> None:
     if version is not None and etag:
         store.set_state(db, ETAG, f"{version} {etag}")

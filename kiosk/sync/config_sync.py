@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from kiosk import config, outbox, store
 from kiosk.sync.answers import parse_config
@@ -55,7 +54,7 @@ def write_server_settings(state_dir: Path, version: int, settings: dict[str, Any
 
 
 def sync_config(
-    client: ServerClient, db: sqlite_utils.Database, state_dir: Path, base: config.Loaded | None
+    client: ServerClient, db: sqlite3.Connection, state_dir: Path, base: config.Loaded | None
 ) -> PartResult:
     reply = client.call("GET", f"{API}/config", etag=store.get_state(db, ETAG))
     if reply.status == 304:
@@ -86,7 +85,7 @@ def sync_config(
     return PartResult("config", True, f"settings version {version} applied{note}", {"version": version})
 
 
-def _report_once(db: sqlite_utils.Database, version: int, detail: str, etag: str | None) -> None:
+def _report_once(db: sqlite3.Connection, version: int, detail: str, etag: str | None) -> None:
     """Tell the server once per rejected version, and remember the ETag so the same answer is
     not fetched and judged again every heartbeat."""
     with store.transaction(db):
@@ -97,5 +96,5 @@ def _report_once(db: sqlite_utils.Database, version: int, detail: str, etag: str
             store.set_state(db, ETAG, etag)
 
 
-def _event(db: sqlite_utils.Database, detail: str) -> None:
+def _event(db: sqlite3.Connection, detail: str) -> None:
     outbox.add(db, "kiosk.error", {"detail": detail[:1000]}, datetime.now().astimezone())

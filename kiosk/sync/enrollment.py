@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-
-import sqlite_utils
 
 from kiosk import __version__, store
 from kiosk.errors import SyncError
@@ -83,7 +82,7 @@ def hardware_id(state_dir: Path) -> str:
     return made
 
 
-def identity(db: sqlite_utils.Database, state_dir: Path) -> Identity | None:
+def identity(db: sqlite3.Connection, state_dir: Path) -> Identity | None:
     """The server, token and device id this kiosk enrolled with; None when not enrolled."""
     token = load_token(state_dir)
     url = store.get_state(db, SERVER_URL)
@@ -94,7 +93,7 @@ def identity(db: sqlite_utils.Database, state_dir: Path) -> Identity | None:
 
 
 def enroll(
-    db: sqlite_utils.Database,
+    db: sqlite3.Connection,
     state_dir: Path,
     server_url: str,
     code: str,

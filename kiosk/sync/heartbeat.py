@@ -11,12 +11,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from kiosk import __version__, config, health, outbox, store
 from kiosk.catalogue_store import catalogue_version
@@ -40,7 +39,7 @@ def applied_config_version(state_dir: Path) -> int | None:
     return version if isinstance(version, int) else None
 
 
-def build_heartbeat(db: sqlite_utils.Database, state_dir: Path) -> dict[str, Any]:
+def build_heartbeat(db: sqlite3.Connection, state_dir: Path) -> dict[str, Any]:
     counts = outbox.counts(db)
     rejected = db.execute(
         "SELECT id, type, reason FROM outbox WHERE state = 'rejected' ORDER BY seq DESC LIMIT 10"
@@ -64,7 +63,7 @@ def build_heartbeat(db: sqlite_utils.Database, state_dir: Path) -> dict[str, Any
     }
 
 
-def send_heartbeat(client: ServerClient, db: sqlite_utils.Database, state_dir: Path) -> HeartbeatAnswer:
+def send_heartbeat(client: ServerClient, db: sqlite3.Connection, state_dir: Path) -> HeartbeatAnswer:
     reply = client.call("POST", f"{API}/heartbeat", body=build_heartbeat(db, state_dir))
     answer = parse_heartbeat(reply.data)
     if client.clock_offset_s is not None:
@@ -79,7 +78,7 @@ def _uptime_s() -> float:
         return time.monotonic()
 
 
-def printer_status(db: sqlite_utils.Database) -> dict[str, str] | None:
+def printer_status(db: sqlite3.Connection) -> dict[str, str] | None:
     """The printer state the UI last recorded ({"state", "detail"}), None if it never did."""
     try:
         value = json.loads(store.get_state(db, PRINTER_STATE_KEY) or "null")
@@ -90,7 +89,7 @@ def printer_status(db: sqlite_utils.Database) -> dict[str, str] | None:
     return {"state": value["state"], "detail": str(value.get("detail") or "")[:500]}
 
 
-def ui_healthy(db: sqlite_utils.Database) -> bool | None:
+def ui_healthy(db: sqlite3.Connection) -> bool | None:
     """None before any UI started on this device; else whether the UI that started last drew
     its first frame (kiosk.health) and its process is still there."""
     report = health.read_ui_health(db)
@@ -99,7 +98,7 @@ def ui_healthy(db: sqlite_utils.Database) -> bool | None:
     return report.healthy_at is not None and _alive(health.ui_pid(db))
 
 
-def ui_running(db: sqlite_utils.Database) -> bool:
+def ui_running(db: sqlite3.Connection) -> bool:
     """A UI process reported its start and is still there (it owns the printer and scanner)."""
     return health.read_ui_health(db).started_at is not None and _alive(health.ui_pid(db))
 

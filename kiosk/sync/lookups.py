@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import enum
 import logging
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-
-import sqlite_utils
 
 from kiosk import config
 from kiosk.errors import BadAnswer, NotEnrolled, SyncError
@@ -82,7 +81,7 @@ class ServerLookups:
     def from_state(
         cls,
         settings: config.Settings,
-        db: sqlite_utils.Database,
+        db: sqlite3.Connection,
         state_dir: Path,
         timeouts: Timeouts = LOOKUP_TIMEOUTS,
     ) -> ServerLookups:

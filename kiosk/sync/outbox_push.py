@@ -6,9 +6,8 @@ is held while waiting on the network, so the UI keeps issuing tickets."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
-
-import sqlite_utils
 
 from kiosk import outbox, store
 from kiosk.errors import BadAnswer
@@ -26,7 +25,7 @@ class PushResult:
     wire_bytes: int = 0
 
 
-def push_outbox(client: ServerClient, db: sqlite_utils.Database, *, batch: int = BATCH) -> PushResult:
+def push_outbox(client: ServerClient, db: sqlite3.Connection, *, batch: int = BATCH) -> PushResult:
     """Send every pending event; raises `SyncError` (after keeping what was accepted so far)."""
     if not 0 < batch <= BATCH:
         raise ValueError(f"batch must be 1 to {BATCH}")

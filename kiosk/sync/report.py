@@ -4,10 +4,9 @@ the technician screen shows (kiosk.sync.status)."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
-
-import sqlite_utils
 
 from kiosk import store
 
@@ -40,7 +39,7 @@ class PassReport:
         return {"ok": self.ok, "parts": [p.to_json() for p in self.parts]}
 
 
-def remember(db: sqlite_utils.Database, result: PartResult) -> None:
+def remember(db: sqlite3.Connection, result: PartResult) -> None:
     """Keep the outcome of one part for the heartbeat and the technician screen."""
     now = store.now_utc()
     with store.transaction(db):

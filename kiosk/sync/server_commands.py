@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import sqlite3
 import subprocess
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
-
-import sqlite_utils
 
 from kiosk import outbox, store
 from kiosk.sync.answers import ServerCommand
@@ -35,12 +34,12 @@ def restart_ui(args: dict[str, Any]) -> tuple[bool, str]:
     return True, "kiosk.service restarted"
 
 
-def already_run(db: sqlite_utils.Database, command_id: str) -> bool:
+def already_run(db: sqlite3.Connection, command_id: str) -> bool:
     return db.execute("SELECT 1 FROM sync_commands WHERE id = ?", [command_id]).fetchone() is not None
 
 
 def run_commands(
-    db: sqlite_utils.Database, commands: list[ServerCommand], handlers: Mapping[str, Handler]
+    db: sqlite3.Connection, commands: list[ServerCommand], handlers: Mapping[str, Handler]
 ) -> list[tuple[str, bool, str]]:
     """Run each new command once; returns (id, ok, detail) for those run now."""
     results = []

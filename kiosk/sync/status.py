@@ -3,11 +3,10 @@ local, instant (no network)."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from kiosk import outbox, store
 from kiosk.catalogue_store import catalogue_version
@@ -37,7 +36,7 @@ class SyncStatus:
         return asdict(self)
 
 
-def sync_status(db: sqlite_utils.Database, state_dir: Path) -> SyncStatus:
+def sync_status(db: sqlite3.Connection, state_dir: Path) -> SyncStatus:
     counts = outbox.counts(db)
     reason = store.get_state(db, enrollment.NOT_ENROLLED)
     offset = store.get_state(db, CLOCK_OFFSET)

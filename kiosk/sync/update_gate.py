@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -21,8 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
-
-import sqlite_utils
 
 from kiosk import health, outbox, store
 from kiosk.sync.update_db import restore_database, schema_of
@@ -49,7 +48,7 @@ class Services(Protocol):
 class SystemdServices:
     """Services of a device: systemd's NRestarts of kiosk.service, SIGTERM to the UI's pid."""
 
-    def __init__(self, db: sqlite_utils.Database, unit: str = "kiosk.service") -> None:
+    def __init__(self, db: sqlite3.Connection, unit: str = "kiosk.service") -> None:
         self.db = db
         self.unit = unit
 
@@ -89,7 +88,7 @@ class GateOptions:
 class Reporter:
     """Queues update.result events (PROTOCOL.md) in the outbox, with site-local times."""
 
-    def __init__(self, db: sqlite_utils.Database, timezone: str) -> None:
+    def __init__(self, db: sqlite3.Connection, timezone: str) -> None:
         self.db = db
         self.zone = ZoneInfo(timezone)
 
@@ -105,7 +104,7 @@ class Reporter:
         store.set_state(self.db, STATUS_KEY, text)
 
 
-def load_json(db: sqlite_utils.Database, key: str) -> dict[str, Any]:
+def load_json(db: sqlite3.Connection, key: str) -> dict[str, Any]:
     raw = store.get_state(db, key)
     try:
         value = json.loads(raw) if raw else {}
@@ -114,7 +113,7 @@ def load_json(db: sqlite_utils.Database, key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def save_json(db: sqlite_utils.Database, key: str, value: dict[str, Any]) -> None:
+def save_json(db: sqlite3.Connection, key: str, value: dict[str, Any]) -> None:
     store.set_state(db, key, json.dumps(value, ensure_ascii=False))
 
 
@@ -148,14 +147,14 @@ def crash_loop(record: dict[str, Any], options: GateOptions, now: float) -> int:
     return len(recent) if len(recent) >= options.crash_restarts else 0
 
 
-def ui_healthy_since(db: sqlite_utils.Database, version: str, since: float) -> bool:
+def ui_healthy_since(db: sqlite3.Connection, version: str, since: float) -> bool:
     report = health.read_ui_health(db)
     return (
         report.version == version and report.healthy_at is not None and report.healthy_at.timestamp() >= since
     )
 
 
-def ui_restarted_since(db: sqlite_utils.Database, since: float) -> bool:
+def ui_restarted_since(db: sqlite3.Connection, since: float) -> bool:
     started = health.read_ui_health(db).started_at
     return started is not None and started.timestamp() >= since
 
@@ -172,7 +171,7 @@ def rollback_lock(state_dir: Path) -> Iterator[None]:
 
 
 def roll_back(
-    db: sqlite_utils.Database,
+    db: sqlite3.Connection,
     state_dir: Path,
     layout: ReleaseLayout,
     reporter: Reporter,
@@ -189,7 +188,7 @@ def roll_back(
 
 
 def _roll_back_locked(
-    db: sqlite_utils.Database,
+    db: sqlite3.Connection,
     state_dir: Path,
     layout: ReleaseLayout,
     reporter: Reporter,
@@ -210,7 +209,7 @@ def _roll_back_locked(
     return detail
 
 
-def refuse(db: sqlite_utils.Database, version: str, digest: str, stage: str, detail: str) -> None:
+def refuse(db: sqlite3.Connection, version: str, digest: str, stage: str, detail: str) -> None:
     """Never install this signed manifest again (a different signature of the version may be)."""
     refused = load_json(db, REFUSED_KEY)
     refused[version] = {"digest": digest, "stage": stage, "detail": detail[:300], "at": time.time()}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 import sysconfig
 import threading
 import time
@@ -24,8 +25,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import sqlite_utils
 
 from kiosk import __version__, health, store
 from kiosk.config import Settings
@@ -96,7 +95,7 @@ class Updater:
     def __init__(
         self,
         *,
-        db: sqlite_utils.Database,
+        db: sqlite3.Connection,
         state_dir: Path,
         layout: ReleaseLayout,
         keys: KeySet,
@@ -297,7 +296,7 @@ class Updater:
         }
 
 
-def offer_release(db: sqlite_utils.Database, release: Mapping[str, Any] | None) -> bool:
+def offer_release(db: sqlite3.Connection, release: Mapping[str, Any] | None) -> bool:
     """Record the heartbeat's `release` as what the updater should move to; True when that
     changed. The agent calls it on its own connection (the updater's belongs to its thread)."""
     wanted = (
@@ -311,7 +310,7 @@ def offer_release(db: sqlite_utils.Database, release: Mapping[str, Any] | None) 
     return True
 
 
-def update_status(db: sqlite_utils.Database, running: str) -> dict[str, Any]:
+def update_status(db: sqlite3.Connection, running: str) -> dict[str, Any]:
     """The running version, what the updater is doing and its last result (heartbeat field
     `update`; `kiosk update status`)."""
     return {
