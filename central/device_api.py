@@ -34,6 +34,8 @@ from central.models import (
     Health,
     HeartbeatAnswer,
     HeartbeatRequest,
+    LogsAnswer,
+    LogsRequest,
     QueueAnswer,
 )
 from central.queue import configured_services, queue_status, site_day
@@ -168,6 +170,14 @@ async def heartbeat(body: HeartbeatRequest, ctx: Ctx, device: Dev) -> dict[str, 
             {"id": c.id, "type": c.type, "args": c.args} for c in ctx.store.pending_commands(device.id)
         ],
     }
+
+
+@router.post("/logs", status_code=201, response_model=LogsAnswer, responses={**_401, **BODY_ERRORS})
+def post_logs(body: LogsRequest, ctx: Ctx, device: Dev) -> dict[str, Any]:
+    """Keep the logs a kiosk sent for an operator (the upload_logs command)."""
+    upload = ctx.store.add_logs(device.id, body.command, body.text, body.lines, ctx.clock())
+    log.info("logs from %s: %d lines, %d bytes", device.id, upload.lines, upload.size)
+    return {"id": upload.id}
 
 
 @router.get("/config", response_model=ConfigAnswer, responses={**_304, **_401})

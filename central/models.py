@@ -133,6 +133,21 @@ class CommandOut(BaseModel):
     args: dict[str, Any]
 
 
+MAX_LOG_CHARS = 600_000  # a kiosk sends at most 512 kB of its journal
+
+
+class LogsRequest(BaseModel):
+    """The kiosk's recent journal, sent for an upload_logs command (an addition to version 1)."""
+
+    command: str | None = Field(None, max_length=64)
+    lines: int = Field(ge=0, le=MAX_INT)
+    text: str = Field(max_length=MAX_LOG_CHARS)
+
+
+class LogsAnswer(BaseModel):
+    id: str
+
+
 class HeartbeatAnswer(BaseModel):
     config_version: int
     catalogue_version: int | None

@@ -80,6 +80,22 @@ class ConfigLayer:
     settings: dict[str, Any]
 
 
+KEPT_LOGS = 10  # log uploads kept per device
+
+
+@dataclass(frozen=True)
+class LogUpload:
+    """Logs a kiosk sent (upload_logs); `text` is empty in lists, filled by get_logs."""
+
+    id: str
+    device_id: str
+    received_at: datetime
+    command_id: str | None
+    lines: int
+    size: int
+    text: str = ""
+
+
 @dataclass(frozen=True)
 class Command:
     id: str
@@ -310,6 +326,17 @@ class CentralStore(Protocol):
     def list_devices(self, site_id: str | None = None) -> list[Device]: ...
     def revoke_device(self, device_id: str, at: datetime) -> bool: ...
     def record_heartbeat(self, device_id: str, heartbeat: dict[str, Any], at: datetime) -> None: ...
+    def add_logs(
+        self, device_id: str, command_id: str | None, text: str, lines: int, at: datetime
+    ) -> LogUpload:
+        """Keep a log upload; only the newest KEPT_LOGS of a device stay."""
+        ...
+
+    def list_logs(self, device_id: str) -> list[LogUpload]:
+        """A device's uploads, newest first, without their text."""
+        ...
+
+    def get_logs(self, device_id: str, log_id: str) -> LogUpload | None: ...
 
     # Events, the queue they feed, and commands they acknowledge
     def add_events(self, device: Device, events: list[IncomingEvent], received_at: datetime) -> int: ...

@@ -69,7 +69,7 @@ def build_app_class() -> type:
     from kivy.core.window import Window
     from kivy.properties import NumericProperty, StringProperty
 
-    from kiosk import __version__, health, sdnotify
+    from kiosk import __version__, health, sdnotify, ui_commands
     from kiosk.screens import KioskScreenManager, load_screens
 
     class KioskApp(App):
@@ -86,6 +86,7 @@ def build_app_class() -> type:
             self.lang = services.settings.ui.default_language
             self.last_touch = time.monotonic()
             self.first_frame_at: float | None = None
+            self._commands_running = False
             self.on_first_frame: list[Callable[[KioskApp], None]] = []
             self.use_kivy_settings = False
             self._events: list[Any] = []
@@ -157,6 +158,8 @@ def build_app_class() -> type:
         def _check_idle(self, _dt: float) -> None:
             idle = time.monotonic() - self.last_touch
             at_rest = self.sm.current == "home" and self.lang == self.services.settings.ui.default_language
+            if self.sm.current == "home" and not self.sm.busy():
+                self._server_commands()
             if at_rest:
                 # Nobody touched the home screen for a few seconds: a moment to restart if needed.
                 reason = self.restart_reason() if idle >= REST_BEFORE_EXIT_S else None
@@ -165,6 +168,24 @@ def build_app_class() -> type:
                     self.stop()
             elif idle >= self.services.settings.ui.idle_timeout_s and not self.sm.busy():
                 self.go_home(reset=True)
+
+        def _server_commands(self) -> None:
+            """Run what the agent handed over from the server (a test page, a reprint) on the
+            worker thread, while the home screen is idle (kiosk/ui_commands.py)."""
+            services = self.services
+            if self._commands_running or services.worker is None:
+                return
+            self._commands_running = True
+
+            def job(db: Any) -> Any:
+                return ui_commands.run_pending(db, services.settings, services.printer, services.now())
+
+            def done(ran: Any, _error: BaseException | None) -> None:
+                self._commands_running = False
+                for command_id, ok, detail in ran or []:
+                    log.info("server command %s: %s (%s)", command_id, "done" if ok else "failed", detail)
+
+            services.worker.submit(job, done)
 
         def restart_reason(self) -> str | None:
             """Why the UI should restart now: the agent asked (an update), or the settings the

@@ -4,17 +4,21 @@ heartbeat → command → command.done, config push (applied and rejected), 401,
 from __future__ import annotations
 
 import json
+import os
 import stat
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+import requests
 
 from kiosk import cli, config, outbox, store
+from kiosk.errors import KioskError
 from kiosk.ratings import record_rating
 from kiosk.sync import enrollment
 from kiosk.sync.heartbeat import CLOCK_OFFSET
 from kiosk.sync.status import sync_status
+from tests.console_fleet import OPERATOR, PASSWORD, add_operator
 from tests.fixtures_central import SITE, FaultyServer, Kiosk, RunningServer, enroll_kiosk
 from tests.fixtures_core import DEMO_CONFIG
 
@@ -120,6 +124,42 @@ def test_rejected_events_are_kept_marked_and_reported(kiosk: Kiosk) -> None:
     assert agent.sync_once().parts[0].ok  # never sent again, nothing new to refuse
 
 
+def test_upload_logs_sends_the_journal_masked_and_the_console_shows_it(
+    kiosk: Kiosk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # journald is the one part of the world a test machine lacks: a journalctl that prints what
+    # the real one would, and records how it was asked.
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    asked = tmp_path / "asked"
+    journalctl = bin_dir / "journalctl"
+    journalctl.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" > {asked}\n'
+        "echo '2026-11-28T08:00:01+0700 kiosk python[81]: INFO kiosk.app: first frame drawn'\n"
+        "echo '2026-11-28T08:00:02+0700 kiosk python[82]: WARNING sent Authorization: Bearer s3cr3t'\n"
+    )
+    journalctl.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    logs = kiosk.server.admin("POST", f"/devices/{kiosk.device_id}/commands", {"type": "upload_logs"}).json()
+    report = kiosk.agent().heartbeat_pass()
+    assert report.ok, report.to_json()
+    assert "-u kiosk.service -u kiosk-agent.service" in asked.read_text()
+    done = {c["id"]: c for c in kiosk.server.admin("GET", f"/devices/{kiosk.device_id}/commands").json()}
+    assert done[logs["id"]]["ok"] is True and done[logs["id"]]["detail"].startswith("2 lines")
+    [upload] = kiosk.server.store.list_logs(kiosk.device_id)
+    text = kiosk.server.store.get_logs(kiosk.device_id, upload.id).text  # type: ignore[union-attr]
+    assert "first frame drawn" in text and "s3cr3t" not in text and "Bearer ***" in text
+    add_operator(kiosk.server)
+    browser = requests.Session()
+    browser.post(f"{kiosk.server.url}/console/login", data={"name": OPERATOR, "password": PASSWORD})
+    page = browser.get(f"{kiosk.server.url}/console/kiosks/{kiosk.device_id}").text
+    assert f"/console/kiosks/{kiosk.device_id}/logs/{upload.id}" in page
+    shown = browser.get(f"{kiosk.server.url}/console/kiosks/{kiosk.device_id}/logs/{upload.id}")
+    assert shown.headers["content-type"].startswith("text/plain") and shown.text == text
+    assert requests.get(shown.url, allow_redirects=False, timeout=10).status_code in (302, 303, 401)
+
+
 def test_heartbeat_command_and_command_done(kiosk: Kiosk) -> None:
     runs: list[dict[str, object]] = []
 
@@ -134,13 +174,17 @@ def test_heartbeat_command_and_command_done(kiosk: Kiosk) -> None:
         {"type": "print_test", "args": {"copies": 1}},
     ).json()
     logs = admin("POST", f"/devices/{kiosk.device_id}/commands", {"type": "upload_logs"}).json()
-    agent = kiosk.agent(handlers={"print_test": print_test})
+
+    def no_journal(args: dict[str, object]) -> tuple[bool, str]:
+        raise KioskError("no systemd journal on this machine (journalctl not found)")
+
+    agent = kiosk.agent(handlers={"print_test": print_test, "upload_logs": no_journal})
     report = agent.heartbeat_pass()
     assert report.ok, report.to_json()
     assert runs == [{"copies": 1}]
     done = {c["id"]: c for c in admin("GET", f"/devices/{kiosk.device_id}/commands").json()}
     assert done[test["id"]]["ok"] is True and done[test["id"]]["detail"] == "test ticket printed"
-    assert done[logs["id"]]["ok"] is False and "not supported" in done[logs["id"]]["detail"]
+    assert done[logs["id"]]["ok"] is False and "no systemd journal" in done[logs["id"]]["detail"]
     agent.heartbeat_pass()
     assert runs == [{"copies": 1}]  # acknowledged: not sent or run again
 

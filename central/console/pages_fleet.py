@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
 from central.console import fleet, labels
-from central.console.render import page
+from central.console.render import HEADERS, page
 from central.console.session import checked_operator, current_operator
 from central.context import Central, central
 from central.storage import StoredEvent
@@ -106,8 +106,26 @@ def _kiosk(request: Request, ctx: Central, operator: str, device_id: str, error:
     commands = list(reversed(ctx.store.list_commands(device.id)))[:30]
     values: dict[str, Any] = {"row": rows[0], "device": device, "site": site, "events": events}
     values.update(commands=commands, heartbeat=device.last_heartbeat or {}, error=error)
+    values.update(logs=ctx.store.list_logs(device.id))
     status = 422 if error else 200
     return page(request, ctx, "kiosk.html", operator=operator, section="fleet", status_code=status, **values)
+
+
+@router.get("/kiosks/{device_id}/logs/{log_id}", response_class=PlainTextResponse)
+def kiosk_logs(
+    request: Request,
+    device_id: DeviceId,
+    log_id: Annotated[str, Path(min_length=1, max_length=64)],
+    ctx: Ctx,
+    operator: Operator,
+) -> Response:
+    """Logs a kiosk sent, as plain text (the browser shows it; save it to keep it)."""
+    upload = ctx.store.get_logs(device_id, log_id)
+    if upload is None:
+        return page(request, ctx, "missing.html", operator=operator, status_code=404, what=f"log {log_id}")
+    name = f"{device_id}-{upload.received_at:%Y%m%d-%H%M%S}.log"
+    headers = {**HEADERS, "Content-Disposition": f'inline; filename="{name}"'}
+    return PlainTextResponse(upload.text, headers=headers)
 
 
 @router.post("/kiosks/{device_id}/commands", response_class=HTMLResponse)

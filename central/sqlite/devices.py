@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime
 from typing import Any
 
 from central.sqlite.base import SQLiteBase, dumps, iso, parse_time
 from central.storage import (
+    KEPT_LOGS,
     ConfigLayer,
     ConfigScope,
     Device,
     EnrollmentCodeInfo,
     EnrollmentRefused,
+    LogUpload,
     Site,
     UnknownSite,
 )
@@ -179,6 +182,47 @@ class DevicesPart(SQLiteBase):
                 [iso(at), device_id],
             )
         return cursor.rowcount > 0
+
+    def add_logs(
+        self, device_id: str, command_id: str | None, text: str, lines: int, at: datetime
+    ) -> LogUpload:
+        upload = LogUpload(str(uuid.uuid4()), device_id, at, command_id, lines, len(text.encode()), text)
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO device_logs (id, device_id, received_at, command_id, lines, text) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [upload.id, device_id, iso(at), command_id, lines, text],
+            )
+            db.execute(
+                "DELETE FROM device_logs WHERE device_id = ? AND id NOT IN (SELECT id FROM device_logs "
+                "WHERE device_id = ? ORDER BY received_at DESC, rowid DESC LIMIT ?)",
+                [device_id, device_id, KEPT_LOGS],
+            )
+        return upload
+
+    def list_logs(self, device_id: str) -> list[LogUpload]:
+        rows = self._db().execute(
+            "SELECT id, device_id, received_at, command_id, lines, length(CAST(text AS BLOB)) "
+            "FROM device_logs WHERE device_id = ? ORDER BY received_at DESC, rowid DESC",
+            [device_id],
+        )
+        return [LogUpload(r[0], r[1], datetime.fromisoformat(r[2]), r[3], r[4], r[5]) for r in rows]
+
+    def get_logs(self, device_id: str, log_id: str) -> LogUpload | None:
+        row = (
+            self._db()
+            .execute(
+                "SELECT id, device_id, received_at, command_id, lines, text FROM device_logs "
+                "WHERE device_id = ? AND id = ?",
+                [device_id, log_id],
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return LogUpload(
+            row[0], row[1], datetime.fromisoformat(row[2]), row[3], row[4], len(row[5].encode()), row[5]
+        )
 
     def record_heartbeat(self, device_id: str, heartbeat: dict[str, Any], at: datetime) -> None:
         # Not worth an fsync each: a heartbeat lost to a power cut is replaced a minute later,

@@ -18,7 +18,7 @@ from typing import Any
 from kiosk import config, outbox, store
 from kiosk.catalogue_store import catalogue_version
 from kiosk.errors import BadAnswer, ConfigError, KioskError, NotEnrolled, SyncError
-from kiosk.sync import enrollment
+from kiosk.sync import enrollment, logs_upload
 from kiosk.sync.catalogue_sync import sync_catalogue
 from kiosk.sync.client import DEFAULT_RETRY, RetryPolicy, ServerClient, Timeouts
 from kiosk.sync.config_sync import sync_config
@@ -61,6 +61,7 @@ class Agent:
         self.handlers: dict[str, Handler] = {
             "sync_now": self._sync_now,
             "restart_ui": restart_ui,
+            "upload_logs": self._upload_logs,
             **(handlers or {}),
         }
         self.on_release = on_release
@@ -179,6 +180,15 @@ class Agent:
     def _sync_now(self, args: dict[str, Any]) -> tuple[bool, str]:
         self._full_requested = True
         return True, "a full sync pass follows"
+
+    def _upload_logs(self, args: dict[str, Any]) -> tuple[bool, str]:
+        try:
+            collected = logs_upload.collect()
+        except KioskError as exc:
+            return False, str(exc)
+        logs_upload.upload_logs(self.client(), None, collected)  # a failure is the handler's
+        size = len(collected.text.encode()) / 1024
+        return True, f"{collected.lines} lines of the last day's journal sent ({size:.0f} kB)"
 
     # --- identity -------------------------------------------------------------------------
 

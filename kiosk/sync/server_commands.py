@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from kiosk import outbox, store
+from kiosk import outbox, store, ui_commands
 from kiosk.sync.answers import ServerCommand
 
 log = logging.getLogger("kiosk.sync")
@@ -46,20 +46,16 @@ def run_commands(
     for command in commands:
         if already_run(db, command.id):
             continue
+        if command.type in ui_commands.UI_COMMANDS and command.type not in handlers:
+            # The printer is the UI's: it runs the command and sends command.done itself.
+            with store.transaction(db):
+                _record(db, command, True, "handed to the UI")
+                ui_commands.hand_over(db, command.id, command.type, command.args)
+            results.append((command.id, True, "handed to the UI"))
+            continue
         ok, detail = _run_one(command, handlers)
         with store.transaction(db):
-            db.execute(
-                "INSERT INTO sync_commands (id, type, args, received_at, ok, detail) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
-                [
-                    command.id,
-                    command.type,
-                    json.dumps(command.args, ensure_ascii=False),
-                    store.now_utc(),
-                    int(ok),
-                    detail,
-                ],
-            )
+            _record(db, command, ok, detail)
             outbox.add(
                 db,
                 "command.done",
@@ -68,6 +64,21 @@ def run_commands(
             )
         results.append((command.id, ok, detail))
     return results
+
+
+def _record(db: sqlite3.Connection, command: ServerCommand, ok: bool, detail: str) -> None:
+    db.execute(
+        "INSERT INTO sync_commands (id, type, args, received_at, ok, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+        [
+            command.id,
+            command.type,
+            json.dumps(command.args, ensure_ascii=False),
+            store.now_utc(),
+            int(ok),
+            detail,
+        ],
+    )
 
 
 def _run_one(command: ServerCommand, handlers: Mapping[str, Handler]) -> tuple[bool, str]:

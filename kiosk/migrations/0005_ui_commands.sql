@@ -1,0 +1,12 @@
+-- Server commands the UI carries out, because it owns the printer (print_test, reprint_ticket).
+-- The agent hands each over here in the transaction that records it in sync_commands; the UI runs
+-- it once at a quiet moment and, in one transaction, marks it done and queues its command.done.
+CREATE TABLE IF NOT EXISTS ui_commands (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    args TEXT NOT NULL,
+    queued_at TEXT NOT NULL,
+    done_at TEXT,
+    ok INTEGER,
+    detail TEXT
+);
