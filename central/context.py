@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import Request
 
+from central.enroll_limit import FailureLimiter
 from central.storage import CentralStore
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ class Central:
     offline_after_s: float = 180.0
     # Encoded full catalogue answers by version: hundreds of kiosks ask for the same bytes.
     full_catalogue_cache: dict[int, bytes] = field(default_factory=dict)
+    # Wrong enrollment codes per client address (central/enroll_limit.py).
+    enroll_failures: FailureLimiter = field(default_factory=FailureLimiter)
 
 
 async def central(request: Request) -> Central:

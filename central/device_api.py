@@ -76,10 +76,26 @@ def health() -> dict[str, str]:
     "/enroll",
     status_code=201,
     response_model=EnrollAnswer,
-    responses={404: {"model": ErrorBody}, 410: {"model": ErrorBody}, **BODY_ERRORS},
+    responses={
+        404: {"model": ErrorBody},
+        410: {"model": ErrorBody},
+        429: {"model": ErrorBody},
+        **BODY_ERRORS,
+    },
 )
-def enroll(body: EnrollRequest, ctx: Ctx) -> dict[str, Any]:
-    """Trade a single-use enrollment code for a device token."""
+def enroll(body: EnrollRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
+    """Trade a single-use enrollment code for a device token. Too many wrong codes from one
+    address answer 429 for a while (central/enroll_limit.py)."""
+    address = request.client.host if request.client else "?"
+    wait = ctx.enroll_failures.retry_after(address)
+    if wait is not None:
+        log.warning("enrolment from %s refused: too many wrong codes", address)
+        raise ApiError(
+            429,
+            "too_many_attempts",
+            f"too many wrong enrollment codes; try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
     token = new_token()
     try:
         device = ctx.store.enroll(
@@ -90,6 +106,7 @@ def enroll(body: EnrollRequest, ctx: Ctx) -> dict[str, Any]:
             ctx.clock(),
         )
     except EnrollmentRefused as exc:
+        ctx.enroll_failures.failed(address)
         if exc.reason == "unknown":
             raise ApiError(404, "enrollment_code_unknown", "no such enrollment code") from None
         raise ApiError(

@@ -193,8 +193,11 @@ def build_app_class() -> type:
             asked = health.exit_requested(self.services.db)
             if asked:
                 return f"as the agent asked: {asked}"
-            if _settings_stamp(self.services) != self.settings_stamp:
+            stamp = _settings_stamp(self.services)
+            if stamp[0] != self.settings_stamp[0]:
                 return "the server pushed new settings"
+            if stamp[1] != self.settings_stamp[1]:
+                return "the technician saved printer settings"
             return None
 
         def _screen_changed(self, _sm: Any, current: str) -> None:
@@ -258,14 +261,11 @@ def build_app_class() -> type:
     return KioskApp
 
 
-def _settings_stamp(services: Services) -> float | None:
-    """When the server-pushed settings file last changed (None when there is none)."""
-    from kiosk.config import SERVER_SETTINGS_FILE
+def _settings_stamp(services: Services) -> tuple[float | None, float | None]:
+    """When the server's and the technician's settings files last changed."""
+    from kiosk.technician_settings import settings_stamp
 
-    try:
-        return (services.state_dir / SERVER_SETTINGS_FILE).stat().st_mtime
-    except OSError:
-        return None
+    return settings_stamp(services.state_dir)
 
 
 def create_app(services: Services) -> Any:
@@ -335,6 +335,7 @@ def run(args: argparse.Namespace, prepare: Callable[[Any], None] | None = None) 
         getattr(args, "size", None),
     )
     services = build_services(loaded.settings, state_dir(args))
+    services.site_file = loaded.site_file
     app = create_app(services)
     attach_printer(app, services, getattr(args, "printer", None))
     attach_scanner(app, services)

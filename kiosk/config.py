@@ -26,6 +26,10 @@ from kiosk.errors import ConfigError
 
 SITE_FILE = Path("/etc/kiosk/kiosk.toml")
 SERVER_SETTINGS_FILE = "server-settings.json"
+# What a technician chose on the kiosk's printer screen (kiosk/technician_settings.py): a layer
+# after the site file, before the server's, holding only these printer keys.
+TECHNICIAN_SETTINGS_FILE = "technician-settings.json"
+TECHNICIAN_KEYS = ("printer.url", "printer.baudrate", "printer.vietnamese", "printer.user_glyphs")
 
 # Keys (dotted prefixes) that the central server may set (PROTOCOL.md, GET /config).
 SERVER_KEYS = (
@@ -190,6 +194,30 @@ def read_server_settings(state_dir: Path) -> dict[str, Any]:
     return data.get("settings", data)
 
 
+def read_technician_settings(state_dir: Path) -> dict[str, Any]:
+    """The printer settings a technician saved on the kiosk ({} when none)."""
+    path = state_dir / TECHNICIAN_SETTINGS_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a JSON object of settings")
+    return _only_technician_keys(data, str(path))
+
+
+def _only_technician_keys(data: Mapping[str, Any], label: str) -> dict[str, Any]:
+    for key, value in data.items():
+        if key != "printer" or not isinstance(value, Mapping):
+            raise ConfigError(f"{label}: {key}: only printer settings are kept here")
+        for name in value:
+            if f"printer.{name}" not in TECHNICIAN_KEYS:
+                raise ConfigError(f"{label}: printer.{name}: a technician may not set this key here")
+    return {key: dict(value) for key, value in data.items()}
+
+
 def server_may_set(dotted: str) -> bool:
     return any(dotted == k or dotted.startswith(k + ".") for k in SERVER_KEYS)
 
@@ -199,8 +227,10 @@ def load(
     state_dir: Path | None = None,
     overrides: Mapping[str, Any] | None = None,
     server_settings: Mapping[str, Any] | None = None,
+    technician_settings: Mapping[str, Any] | None = None,
 ) -> Loaded:
-    """Read every layer, merge them and validate the result."""
+    """Read every layer, merge them and validate the result. `server_settings` and
+    `technician_settings`, when given, stand in for the files in `state_dir`."""
     default_path = packaged_defaults_path()
     layers: list[tuple[str, dict[str, Any]]] = [(str(default_path), read_toml(default_path))]
     if site_file is None and os.environ.get("KIOSK_CONFIG"):
@@ -209,6 +239,12 @@ def load(
         site_file = SITE_FILE
     if site_file is not None:
         layers.append((str(site_file), read_toml(site_file)))
+    chosen = _only_technician_keys(technician_settings or {}, "technician")
+    if technician_settings is None and state_dir is not None:
+        chosen = read_technician_settings(state_dir)
+    if chosen:
+        label = "technician" if state_dir is None else str(state_dir / TECHNICIAN_SETTINGS_FILE)
+        layers.append((label, chosen))
     pushed = dict(server_settings or {})
     if server_settings is None and state_dir is not None:
         pushed = read_server_settings(state_dir)

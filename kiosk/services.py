@@ -69,6 +69,7 @@ class Services:
     settings: Settings
     state_dir: Path
     db: sqlite3.Connection
+    site_file: Path | None = None  # where the site settings came from (technician saves beside)
     printer: TicketPrinter | None = None
     clock: queue.Clock = field(default_factory=SystemClock)
     worker: Worker | None = None

@@ -123,6 +123,19 @@ def test_expired_and_unknown_codes_are_refused(central_server: RunningServer) ->
     )
 
 
+def test_guessing_codes_is_stopped_for_a_while_even_for_a_right_one(central_server: RunningServer) -> None:
+    url = f"{central_server.url}{API}/enroll"
+    body = {"enrollment_code": "", "hardware_id": "x", "app_version": "1"}
+    for i in range(10):
+        wrong = requests.post(url, json={**body, "enrollment_code": f"WRONG-{i:03d}"}, timeout=10)
+        assert wrong.status_code == 404
+    right = {**body, "enrollment_code": central_server.enrollment_code()}
+    stopped = requests.post(url, json=right, timeout=10)
+    assert (stopped.status_code, stopped.json()["error"]["code"]) == (429, "too_many_attempts")
+    assert 500 <= int(stopped.headers["Retry-After"]) <= 600
+    assert central_server.store.list_devices() == [], "the right code was not used up either"
+
+
 def test_tokens_and_codes_are_stored_only_hashed(central_server: RunningServer) -> None:
     code = central_server.enrollment_code()
     answer = requests.post(

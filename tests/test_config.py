@@ -63,6 +63,37 @@ def test_layers_later_wins_server_then_command_line(tmp_path: Path) -> None:
     assert loaded.origins["site.name"].endswith(config.SERVER_SETTINGS_FILE)
 
 
+def test_technician_layer_sits_between_site_file_and_command_line(tmp_path: Path) -> None:
+    site = write(tmp_path, '[printer]\nvietnamese = "tcvn3"\nbaudrate = 19200\n')
+    state = tmp_path / "state"
+    state.mkdir()
+    chosen = {"printer": {"vietnamese": "raster", "user_glyphs": False}}
+    (state / config.TECHNICIAN_SETTINGS_FILE).write_text(json.dumps(chosen), encoding="utf-8")
+    loaded = config.load(site_file=site, state_dir=state, overrides={"printer.user_glyphs": True})
+    printer = loaded.settings.printer
+    assert (printer.vietnamese, printer.baudrate, printer.user_glyphs) == ("raster", 19200, True)
+    assert loaded.origins["printer.vietnamese"].endswith(config.TECHNICIAN_SETTINGS_FILE)
+    assert loaded.origins["printer.baudrate"] == str(site)
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ('{"ui": {"idle_timeout_s": 5}}', r"ui: only printer settings are kept here"),
+        ('{"printer": {"profile": "x"}}', r"printer\.profile: a technician may not set this key here"),
+        ('{"printer": {"vietnamese": "klingon"}}', r"printer\.vietnamese = 'klingon'"),
+        ("{not json", r"not valid JSON"),
+    ],
+)
+def test_a_bad_technician_file_is_one_clear_line(tmp_path: Path, written: str, message: str) -> None:
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / config.TECHNICIAN_SETTINGS_FILE).write_text(written, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as raised:
+        config.load(state_dir=state)
+    assert "\n" not in str(raised.value) and config.TECHNICIAN_SETTINGS_FILE in str(raised.value)
+
+
 def test_server_layer_may_not_set_local_keys(tmp_path: Path) -> None:
     state = tmp_path / "state"
     state.mkdir()

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from kiosk import config, issuing, outbox, queue, store, technician
+from kiosk import config, issuing, outbox, queue, store, technician, technician_settings
 from kiosk.drivers.virtual_printer import Simulated, VirtualPrinter
 from tests.fixtures_core import DEMO_CONFIG
 
@@ -279,3 +279,30 @@ def test_log_screen_shows_the_latest_lines(app_factory, settings) -> None:
     screen = ui.app.sm.get_screen("tech_log")
     ui.until(lambda: screen.lines != [])
     assert any("máy in được kiểm tra lúc 2026-11-28 08:05:00" in t for t in ui.texts())
+
+
+def test_what_printed_right_is_saved_on_the_kiosk_and_used_at_once(
+    app_factory, settings, virtual_printer: VirtualPrinter, state_dir: Path
+) -> None:
+    ui = app_factory(settings, size=SIZE, printer_url=virtual_printer.device)
+    ui.until(lambda: ui.app.services.printer_status.can_print)
+    past_the_pin(ui)
+    ui.tap(button(ui, "Máy in"))
+    screen = ui.app.sm.get_screen("tech_printer")
+    ui.tap(button(ui, "raster"))
+    virtual_printer.wait_for_tickets(1)
+    ui.until(lambda: screen.message_key == "tech.printer.sample_done")
+    ui.tap(button(ui, "Dùng chế độ raster cho máy in này"))
+    ui.until(lambda: screen.message_key == "tech.printer.saved_mode")
+    assert technician_settings.saved(state_dir) == {"vietnamese": "raster"}
+    assert ui.app.services.printer.options.mode == "raster", "the running printer uses it at once"
+    assert ui.app.restart_reason() == "the technician saved printer settings"
+    ui.tap(button(ui, "Tắt ký tự tải về (nếu mẫu raster in ra dấu câu lạ)"))
+    ui.until(lambda: screen.message_key == "tech.printer.saved_glyphs_off")
+    assert technician_settings.saved(state_dir) == {"vietnamese": "raster", "user_glyphs": False}
+    ui.tap(button(ui, "In trang thử"))
+    page = virtual_printer.wait_for_tickets(2)[1]
+    assert page.images > 3 and not any("ắ" in line for line in page.lines), "every Vietnamese line drawn"
+    loaded = config.load(site_file=DEMO_CONFIG, state_dir=state_dir)
+    assert loaded.settings.printer.vietnamese == "raster" and loaded.settings.printer.user_glyphs is False
+    assert loaded.origins["printer.vietnamese"].endswith(config.TECHNICIAN_SETTINGS_FILE)
