@@ -118,7 +118,8 @@ class TechPrinterScreen(TechScreen):
 
     def toggle_glyphs(self) -> None:
         on = not self.glyphs
-        self._save("tech.printer.saved_glyphs_" + ("on" if on else "off"), {"user_glyphs": on})
+        key = "tech.printer.saved_glyphs_on" if on else "tech.printer.saved_glyphs_off"
+        self._save(key, {"user_glyphs": on})
 
     def _save(self, key: str, changes: dict[str, Any], **values: Any) -> None:
         services = self.services
@@ -206,16 +207,7 @@ def printer_rows(services: Any) -> list[TechFact]:
             width=settings.paper_width_mm,
         ),
         fact("tech.printer.mode", shown_mode),
-        *(
-            [
-                fact(
-                    "tech.printer.glyphs",
-                    value_key="tech.printer.glyphs_" + ("on" if settings.user_glyphs else "off"),
-                )
-            ]
-            if mode == "raster"
-            else []
-        ),
+        *([glyphs_row(settings.user_glyphs)] if mode == "raster" else []),
         fact(
             "tech.printer.state",
             value_key="tech.printer.state." + status.state.value,
@@ -227,7 +219,8 @@ def printer_rows(services: Any) -> list[TechFact]:
 
 
 def glyphs_row(on: bool) -> TechFact:
-    return fact("tech.printer.glyphs", value_key="tech.printer.glyphs_" + ("on" if on else "off"))
+    value = "tech.printer.glyphs_on" if on else "tech.printer.glyphs_off"
+    return fact("tech.printer.glyphs", value_key=value)
 
 
 def finding_row(found: PortFinding) -> TechFact:
