@@ -278,17 +278,17 @@ def attach_printer(app: Any, services: Services, url: str | None) -> None:
     (offline), not a failure: lookup keeps working and tickets resume when it answers."""
     from dataclasses import replace
 
+    settings = services.settings.printer
+    if url:
+        settings = replace(settings, url=url)
+    if not settings.url:
+        return  # a lookup-only kiosk: the printer driver and python-escpos stay unloaded (~6 MB)
     from kivy.clock import Clock
 
     from kiosk.drivers.status_monitor import PrinterStatusMonitor
     from kiosk.drivers.ticket_printer import open_printer
     from kiosk.services import record_printer_status
 
-    settings = services.settings.printer
-    if url:
-        settings = replace(settings, url=url)
-    if not settings.url:
-        return
     printer = open_printer(settings)
     monitor = PrinterStatusMonitor(printer, settings.status_poll_s)
 

@@ -146,3 +146,22 @@ def test_ui_exits_cleanly_at_an_idle_moment_when_the_agent_asks(tmp_path: Path) 
     asker.join()
     assert result.returncode == 0, result.stderr[-2000:]
     assert "exiting at an idle moment (as the agent asked: update to 9.9.9)" in result.stderr
+
+
+@pytest.mark.parametrize("with_printer", [False, True])
+def test_the_printer_driver_is_loaded_only_for_a_printer(
+    tmp_path: Path, with_printer: bool, virtual_printer
+) -> None:
+    # A lookup-only kiosk keeps python-escpos and the driver out of its memory (about 6 MB).
+    command, env = kiosk_command(tmp_path, "run", "--exit-after", "1")
+    if with_printer:
+        command[-2:-2] = ["--printer", virtual_printer.device]
+    probe = (
+        "import sys; from kiosk.cli import main; code = main(sys.argv[1:]); "
+        "print('escpos:', 'escpos' in sys.modules); sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *command[3:]], capture_output=True, text=True, timeout=90, env=env
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"escpos: {with_printer}" in result.stdout
