@@ -18,6 +18,7 @@ from central.auth import current_device, hash_secret, new_token, normalise_code
 from central.context import Central
 from central.context import central as get_central
 from central.dossiers import public_view
+from central.enroll_limit import client_key
 from central.errors import ApiError, log
 from central.events import Rejected, check_event
 from central.models import (
@@ -86,9 +87,9 @@ def health() -> dict[str, str]:
 def enroll(body: EnrollRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
     """Trade a single-use enrollment code for a device token. Too many wrong codes from one
     address answer 429 for a while (central/enroll_limit.py)."""
-    address = request.client.host if request.client else "?"
-    wait = ctx.enroll_failures.retry_after(address)
-    if wait is not None:
+    address = client_key(request.client.host if request.client else "?")
+    wait, attempt = ctx.enroll_failures.attempt(address)
+    if wait is not None or attempt is None:
         log.warning("enrolment from %s refused: too many wrong codes", address)
         raise ApiError(
             429,
@@ -105,8 +106,7 @@ def enroll(body: EnrollRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
             hash_secret(token),
             ctx.clock(),
         )
-    except EnrollmentRefused as exc:
-        ctx.enroll_failures.failed(address)
+    except EnrollmentRefused as exc:  # the attempt stays counted as a failure
         if exc.reason == "unknown":
             raise ApiError(404, "enrollment_code_unknown", "no such enrollment code") from None
         raise ApiError(
@@ -114,6 +114,7 @@ def enroll(body: EnrollRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
             f"enrollment_code_{exc.reason}",
             f"the enrollment code is {exc.reason}; ask the operator for a new one",
         ) from None
+    ctx.enroll_failures.succeeded(address, attempt)
     site = ctx.store.get_site(device.site_id)
     assert site is not None  # codes reference their site
     return {

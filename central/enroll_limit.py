@@ -3,14 +3,18 @@
 
 A code is 8 characters from 25 (about 37 bits) and a province may have a hundred codes
 outstanding, so guessing at thousands of tries a second would hit one within days; ten tries
-per ten minutes makes that centuries. Behind a reverse proxy every kiosk shares the proxy's
-address: then the limit is the whole province's, and a guessing attack pauses enrolment rather
-than succeeding (a technician waits, or the operator blocks the address at the proxy).
-In memory, per server process: a restart forgets, which costs an attacker one restart's worth.
+per ten minutes makes that centuries. Each attempt takes its place in the count before the code
+is looked up (and gives it back when the code was right), so a burst of parallel guesses gets no
+more tries than a sequence. IPv6 addresses count by their /64, which one machine can rotate
+through. The address is the client's as uvicorn sees it: behind a reverse proxy on the same host
+uvicorn takes it from X-Forwarded-For (it trusts 127.0.0.1 by default); behind a proxy elsewhere
+it is the proxy's, the limit is then shared, and a guessing attack pauses enrolment rather than
+succeeding. In memory, per server process: a restart forgets.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
@@ -35,25 +39,42 @@ class FailureLimiter:
         self._failures: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def retry_after(self, key: str) -> int | None:
-        """Seconds until `key` may try again, or None when it may now."""
+    def attempt(self, key: str) -> tuple[int | None, float | None]:
+        """(seconds to wait, None) when `key` must wait; else (None, token): the attempt is
+        counted as a failure until `succeeded(key, token)` gives it back."""
         with self._lock:
             times = self._recent(key)
-            if len(times) < self.max_failures:
-                return None
-            return max(1, math.ceil(times[0] + self.window_s - self.clock()))
-
-    def failed(self, key: str) -> None:
-        with self._lock:
-            times = self._recent(key)
-            times.append(self.clock())
+            if len(times) >= self.max_failures:
+                return max(1, math.ceil(times[0] + self.window_s - self.clock())), None
+            token = self.clock()
+            times.append(token)
             self._failures[key] = times
             self._failures.move_to_end(key)
             while len(self._failures) > MAX_ADDRESSES:
                 self._failures.popitem(last=False)
+            return None, token
+
+    def succeeded(self, key: str, token: float) -> None:
+        with self._lock:
+            times = self._failures.get(key)
+            if times is not None and token in times:
+                times.remove(token)
 
     def _recent(self, key: str) -> deque[float]:
         times = self._failures.get(key, deque())
         while times and times[0] <= self.clock() - self.window_s:
             times.popleft()
         return times
+
+
+def client_key(address: str) -> str:
+    """What the limit counts by: an IPv4 address, or an IPv6 address's /64."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

@@ -158,8 +158,8 @@ def build_app_class() -> type:
         def _check_idle(self, _dt: float) -> None:
             idle = time.monotonic() - self.last_touch
             at_rest = self.sm.current == "home" and self.lang == self.services.settings.ui.default_language
-            if self.sm.current == "home" and not self.sm.busy():
-                self._server_commands()
+            if at_rest and idle >= REST_BEFORE_EXIT_S and not self.sm.busy():
+                self._server_commands()  # nobody at the kiosk for a while: a quiet moment to print
             if at_rest:
                 # Nobody touched the home screen for a few seconds: a moment to restart if needed.
                 reason = self.restart_reason() if idle >= REST_BEFORE_EXIT_S else None
@@ -176,9 +176,10 @@ def build_app_class() -> type:
             if self._commands_running or services.worker is None:
                 return
             self._commands_running = True
+            moment = services.now()  # on this thread: it reads the clock offset through services.db
 
             def job(db: Any) -> Any:
-                return ui_commands.run_pending(db, services.settings, services.printer, services.now())
+                return ui_commands.run_pending(db, services.settings, services.printer, moment)
 
             def done(ran: Any, _error: BaseException | None) -> None:
                 self._commands_running = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import logging
 import os
 import re
 import tomllib
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.errors import ConfigError
 
+log = logging.getLogger(__name__)
 SITE_FILE = Path("/etc/kiosk/kiosk.toml")
 SERVER_SETTINGS_FILE = "server-settings.json"
 # What a technician chose on the kiosk's printer screen (kiosk/technician_settings.py): a layer
@@ -162,6 +164,7 @@ class Loaded:
     settings: Settings
     origins: dict[str, str]
     site_file: Path | None = None
+    warnings: tuple[str, ...] = ()  # layers left out, each with why (one line)
 
 
 def packaged_defaults_path() -> Path:
@@ -239,12 +242,21 @@ def load(
         site_file = SITE_FILE
     if site_file is not None:
         layers.append((str(site_file), read_toml(site_file)))
-    chosen = _only_technician_keys(technician_settings or {}, "technician")
-    if technician_settings is None and state_dir is not None:
-        chosen = read_technician_settings(state_dir)
+    # The technician's file is written by the kiosk itself. One it cannot use (damaged, or from
+    # a newer release that knew more keys) is left out with a warning rather than stopping the
+    # UI and the agent: the site's printer settings still print, and the agent can still sync.
+    warnings: list[str] = []
+    chosen: dict[str, Any] = {}
+    tech_label = "technician" if state_dir is None else str(state_dir / TECHNICIAN_SETTINGS_FILE)
+    if technician_settings is not None:
+        chosen = _only_technician_keys(technician_settings, tech_label)
+    elif state_dir is not None:
+        try:
+            chosen = read_technician_settings(state_dir)
+        except ConfigError as exc:
+            warnings.append(f"left out: {exc}")
     if chosen:
-        label = "technician" if state_dir is None else str(state_dir / TECHNICIAN_SETTINGS_FILE)
-        layers.append((label, chosen))
+        layers.append((tech_label, chosen))
     pushed = dict(server_settings or {})
     if server_settings is None and state_dir is not None:
         pushed = read_server_settings(state_dir)
@@ -253,13 +265,26 @@ def load(
         layers.append((label, _only_server_keys(pushed, label)))
     if overrides:
         layers.append(("command line", _nest(overrides)))
+    try:
+        settings, origins = _assemble(layers)
+    except ConfigError as exc:
+        if technician_settings is not None or not chosen or tech_label not in str(exc):
+            raise
+        warnings.append(f"left out: {exc}")
+        settings, origins = _assemble([layer for layer in layers if layer[0] != tech_label])
+    for warning in warnings:
+        log.warning("settings: %s", warning)
+    return Loaded(settings=settings, origins=origins, site_file=site_file, warnings=tuple(warnings))
+
+
+def _assemble(layers: list[tuple[str, dict[str, Any]]]) -> tuple[Settings, dict[str, str]]:
     merged: dict[str, Any] = {}
     origins: dict[str, str] = {}
     for label, data in layers:
         _merge(merged, data, label, origins, "")
     settings = _build(Settings, merged, "", origins)
     validate_services(settings)
-    return Loaded(settings=settings, origins=origins, site_file=site_file)
+    return settings, origins
 
 
 def check_server_settings(settings: Mapping[str, Any], base: Loaded | None = None) -> list[str]:

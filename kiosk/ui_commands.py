@@ -4,17 +4,21 @@ reprint_ticket (PROTOCOL.md, heartbeat answer).
 The agent hands a command over (`hand_over`, inside the transaction that records it); the UI runs
 what is waiting (`run_pending`) on its worker thread when the home screen is idle, so a test page
 never comes out while a citizen waits for a ticket, and acknowledges each one itself: the result
-and its command.done event are committed together. A command the UI could not run within
-EXPIRE_S is acknowledged as not run rather than printed late (a reprint an hour later would go to
-nobody). A crash between printing and the commit prints it once more after the restart.
+and its command.done event are committed together. Each command prints at most once: it is
+marked started before printing, and one found started but not done (the UI died, or an error
+nobody expected) is acknowledged as interrupted instead of printed again. A command not run
+within EXPIRE_S is acknowledged as not run rather than printed late (a reprint an hour later
+would go to nobody); the agent does that too (`expire`), so a command is answered even when no
+UI is running. Ages are measured on the kiosk's own clock, the one `queued_at` was written with.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kiosk import issuing, outbox, store
@@ -22,6 +26,7 @@ from kiosk.config import Settings
 from kiosk.errors import KioskError
 from kiosk.tickets import TicketPrinter
 
+log = logging.getLogger(__name__)
 UI_COMMANDS = frozenset({"print_test", "reprint_ticket"})
 EXPIRE_S = 600
 
@@ -38,29 +43,70 @@ def waiting(db: sqlite3.Connection) -> int:
     return int(db.execute("SELECT count(*) FROM ui_commands WHERE done_at IS NULL").fetchone()[0])
 
 
+NOT_FREE = f"not run: the kiosk was not free to print for {EXPIRE_S // 60} minutes"
+INTERRUPTED = "interrupted while printing (the kiosk restarted or failed); not printed again"
+
+
 def run_pending(
-    db: sqlite3.Connection, settings: Settings, printer: TicketPrinter | None, moment: datetime
+    db: sqlite3.Connection,
+    settings: Settings,
+    printer: TicketPrinter | None,
+    moment: datetime,
+    wall: datetime | None = None,
 ) -> list[tuple[str, bool, str]]:
-    """Run every waiting command once, oldest first; returns (id, ok, detail) of each."""
+    """Run every waiting command once, oldest first; returns (id, ok, detail) of each.
+    `moment` is the site's time for what is recorded; `wall` the kiosk's own clock (default now)."""
+    wall = wall or datetime.now(UTC)
     rows = db.execute(
-        "SELECT id, type, args, queued_at FROM ui_commands WHERE done_at IS NULL ORDER BY queued_at, id"
+        "SELECT id, type, args, queued_at, started_at FROM ui_commands WHERE done_at IS NULL "
+        "ORDER BY queued_at, id"
     ).fetchall()
     results = []
-    for command_id, type_, args, queued_at in rows:
-        age = moment - datetime.fromisoformat(queued_at)
-        if age > timedelta(seconds=EXPIRE_S):
-            ok, detail = False, f"not run: the kiosk was not free to print for {EXPIRE_S // 60} minutes"
+    for command_id, type_, args, queued_at, started_at in rows:
+        if started_at is not None:
+            ok, detail = False, INTERRUPTED
+        elif wall - datetime.fromisoformat(queued_at) > timedelta(seconds=EXPIRE_S):
+            ok, detail = False, NOT_FREE
         else:
-            ok, detail = _run(type_, json.loads(args), db, settings, printer, moment)
-        with store.transaction(db):
-            changed = db.execute(
-                "UPDATE ui_commands SET done_at = ?, ok = ?, detail = ? WHERE id = ? AND done_at IS NULL",
-                [store.now_utc(), int(ok), detail, command_id],
-            ).rowcount
-            if changed:
-                outbox.add(db, "command.done", {"command": command_id, "ok": ok, "detail": detail}, moment)
-        results.append((command_id, ok, detail))
+            with store.transaction(db):
+                claimed = db.execute(
+                    "UPDATE ui_commands SET started_at = ? WHERE id = ? AND started_at IS NULL",
+                    [store.now_utc(), command_id],
+                ).rowcount
+            if not claimed:
+                continue
+            try:
+                ok, detail = _run(type_, json.loads(args), db, settings, printer, moment)
+            except Exception as exc:  # acknowledged as failed: never retried into a print loop
+                log.exception("UI command %s (%s) failed", command_id, type_)
+                ok, detail = False, f"failed: {exc}"[:500]
+        if _finish(db, command_id, ok, detail, moment):
+            results.append((command_id, ok, detail))
     return results
+
+
+def expire(db: sqlite3.Connection, moment: datetime, wall: datetime | None = None) -> list[str]:
+    """Acknowledge commands nobody started within EXPIRE_S (no UI running, or never idle): the
+    agent calls this so the console does not wait for ever. Returns their ids."""
+    wall = wall or datetime.now(UTC)
+    rows = db.execute("SELECT id, queued_at FROM ui_commands WHERE done_at IS NULL AND started_at IS NULL")
+    stale = [i for i, queued in rows if wall - datetime.fromisoformat(queued) > timedelta(seconds=EXPIRE_S)]
+    return [i for i in stale if _finish(db, i, False, NOT_FREE, moment, unstarted=True)]
+
+
+def _finish(
+    db: sqlite3.Connection, command_id: str, ok: bool, detail: str, moment: datetime, unstarted: bool = False
+) -> bool:
+    """Mark done and queue command.done in one transaction, once (whoever gets there first)."""
+    guard = " AND started_at IS NULL" if unstarted else ""
+    with store.transaction(db):
+        changed = db.execute(
+            f"UPDATE ui_commands SET done_at = ?, ok = ?, detail = ? WHERE id = ? AND done_at IS NULL{guard}",
+            [store.now_utc(), int(ok), detail, command_id],
+        ).rowcount
+        if changed:
+            outbox.add(db, "command.done", {"command": command_id, "ok": ok, "detail": detail}, moment)
+    return bool(changed)
 
 
 def _run(

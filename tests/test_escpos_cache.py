@@ -57,3 +57,14 @@ def test_a_cache_folder_others_can_write_is_not_trusted(tmp_path: Path) -> None:
     pickle.parent.chmod(0o777)
     used, profiles = _import(tmp_path)
     assert used == "-" and profiles > 10
+
+
+def test_a_cache_older_than_the_installed_database_is_made_again(tmp_path: Path) -> None:
+    _import(tmp_path)
+    [pickle] = _pickles(tmp_path)
+    os.utime(pickle, (1_000_000_000, 1_000_000_000))  # 2001: older than any python-escpos
+    used, profiles = _import(tmp_path)
+    assert used == "-" and profiles > 10, "parsed again"
+    [renewed] = _pickles(tmp_path)
+    assert renewed.stat().st_mtime > 1_000_000_000
+    assert _import(tmp_path)[0] == str(renewed.parent)

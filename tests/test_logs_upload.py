@@ -57,6 +57,10 @@ def test_newest_lines_are_kept_within_the_limits() -> None:
         ("enrolled, token=XYZ123 saved", "enrolled, token=*** saved"),
         ('{"password": "hunter2"}', '{"password": "***"}'),
         ("technician pin: 1234", "technician pin: ***"),
+        ("technician.pin_hash = 'scrypt$16384$8$1$abc'", "technician.pin_hash = '***'"),
+        ("Authorization: Basic dXNlcjpwYXNz", "Authorization: Basic ***"),
+        ("run kiosk enroll 7K3M-Q9TX --server URL", "run kiosk enroll *** --server URL"),
+        ("enrollment failed: not enrolled", "enrollment failed: not enrolled"),
         ("printer ready", "printer ready"),
     ],
 )

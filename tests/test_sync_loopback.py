@@ -124,23 +124,39 @@ def test_rejected_events_are_kept_marked_and_reported(kiosk: Kiosk) -> None:
     assert agent.sync_once().parts[0].ok  # never sent again, nothing new to refuse
 
 
-def test_upload_logs_sends_the_journal_masked_and_the_console_shows_it(
-    kiosk: Kiosk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # journald is the one part of the world a test machine lacks: a journalctl that prints what
-    # the real one would, and records how it was asked.
+def fake_journal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *lines: str) -> Path:
+    """journald is the one part of the world a test machine lacks: a journalctl that prints
+    what the real one would, and records how it was asked (the file returned)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     asked = tmp_path / "asked"
     journalctl = bin_dir / "journalctl"
-    journalctl.write_text(
-        "#!/bin/sh\n"
-        f'echo "$@" > {asked}\n'
-        "echo '2026-11-28T08:00:01+0700 kiosk python[81]: INFO kiosk.app: first frame drawn'\n"
-        "echo '2026-11-28T08:00:02+0700 kiosk python[82]: WARNING sent Authorization: Bearer s3cr3t'\n"
-    )
+    journalctl.write_text("#!/bin/sh\n" + f'echo "$@" > {asked}\n' + "".join(f"echo '{x}'\n" for x in lines))
     journalctl.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    return asked
+
+
+def test_an_empty_journal_is_a_failed_upload_not_zero_lines_sent(
+    kiosk: Kiosk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_journal(tmp_path, monkeypatch)  # what journalctl prints to a user outside systemd-journal
+    logs = kiosk.server.admin("POST", f"/devices/{kiosk.device_id}/commands", {"type": "upload_logs"}).json()
+    assert kiosk.agent().heartbeat_pass().ok
+    done = {c["id"]: c for c in kiosk.server.admin("GET", f"/devices/{kiosk.device_id}/commands").json()}
+    assert done[logs["id"]]["ok"] is False and "systemd-journal" in done[logs["id"]]["detail"]
+    assert kiosk.server.store.list_logs(kiosk.device_id) == []
+
+
+def test_upload_logs_sends_the_journal_masked_and_the_console_shows_it(
+    kiosk: Kiosk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = fake_journal(
+        tmp_path,
+        monkeypatch,
+        "2026-11-28T08:00:01+0700 kiosk python[81]: INFO kiosk.app: first frame drawn",
+        "2026-11-28T08:00:02+0700 kiosk python[82]: WARNING sent Authorization: Bearer s3cr3t",
+    )
     logs = kiosk.server.admin("POST", f"/devices/{kiosk.device_id}/commands", {"type": "upload_logs"}).json()
     report = kiosk.agent().heartbeat_pass()
     assert report.ok, report.to_json()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -99,10 +99,57 @@ def test_a_command_the_ui_could_not_run_in_time_is_not_printed_late(
     db: sqlite3.Connection, demo_settings: config.Settings, printer: SerialTicketPrinter, virtual_printer
 ) -> None:
     run_commands(db, [command("print_test")], {})
-    later = now() + timedelta(seconds=ui_commands.EXPIRE_S + 60)
-    [(_id, ok, detail)] = ui_commands.run_pending(db, demo_settings, printer, later)
-    assert not ok and "not run" in detail
+    later = datetime.now(UTC) + timedelta(seconds=ui_commands.EXPIRE_S + 60)
+    [(_id, ok, detail)] = ui_commands.run_pending(db, demo_settings, printer, now(), wall=later)
+    assert (ok, detail) == (False, ui_commands.NOT_FREE)
     assert virtual_printer.tickets == [] and done_events(db)[0]["ok"] is False
+
+
+def test_age_is_measured_on_the_clock_that_queued_it_not_the_servers(
+    db: sqlite3.Connection, demo_settings: config.Settings, printer: SerialTicketPrinter, virtual_printer
+) -> None:
+    # The site time (corrected by the server's clock) is an hour ahead of this kiosk's own clock:
+    # the command was queued a moment ago all the same, and prints.
+    run_commands(db, [command("print_test")], {})
+    [(_id, ok, _detail)] = ui_commands.run_pending(db, demo_settings, printer, now() + timedelta(hours=1))
+    assert ok and len(virtual_printer.wait_for_tickets(1)) == 1
+
+
+def test_an_unexpected_failure_is_acknowledged_once_never_printed_in_a_loop(
+    db: sqlite3.Connection, demo_settings: config.Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[int] = []
+
+    def locked(printer: object) -> tuple[bool, str]:
+        runs.append(1)
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(ui_commands, "_print_test", locked)
+    run_commands(db, [command("print_test")], {})
+    [(_id, ok, detail)] = ui_commands.run_pending(db, demo_settings, None, now())
+    assert (ok, detail) == (False, "failed: database is locked")
+    assert ui_commands.run_pending(db, demo_settings, None, now()) == [] and runs == [1]
+
+
+def test_a_command_interrupted_after_it_started_is_not_printed_again(
+    db: sqlite3.Connection, demo_settings: config.Settings, printer: SerialTicketPrinter, virtual_printer
+) -> None:
+    run_commands(db, [command("reprint_ticket", ticket="B001")], {})
+    db.execute("UPDATE ui_commands SET started_at = ?", [store.now_utc()])  # the UI died mid-print
+    [(_id, ok, detail)] = ui_commands.run_pending(db, demo_settings, printer, now())
+    assert (ok, detail) == (False, ui_commands.INTERRUPTED)
+    assert virtual_printer.tickets == [] and len(done_events(db)) == 1
+
+
+def test_the_agent_answers_commands_no_ui_took_up(db: sqlite3.Connection, demo_settings) -> None:
+    run_commands(db, [command("print_test"), command("reprint_ticket", ticket="B001")], {})
+    db.execute("UPDATE ui_commands SET started_at = ? WHERE type = 'reprint_ticket'", [store.now_utc()])
+    assert ui_commands.expire(db, now()) == [], "not stale yet"
+    later = datetime.now(UTC) + timedelta(seconds=ui_commands.EXPIRE_S + 60)
+    [expired] = ui_commands.expire(db, now(), wall=later)
+    assert expired == command("print_test").id, "a started command is the UI's to finish"
+    assert ui_commands.expire(db, now(), wall=later) == []
+    assert [e["detail"] for e in done_events(db)] == [ui_commands.NOT_FREE]
 
 
 @pytest.mark.ui

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from kiosk.drivers import raster
+from kiosk.drivers import glyphs, raster
+from kiosk.drivers.preview import read_back
 from kiosk.drivers.printer_status import status_from_asb
 from kiosk.drivers.samples import sample_layout
 from kiosk.drivers.ticket_printer import SerialTicketPrinter
@@ -255,3 +256,17 @@ def test_tickets_are_numbered_after_those_already_in_the_folder(tmp_path: Path) 
         finally:
             printer.close()
         assert virtual.wait_for_tickets(1)[0].png.name == "ticket-0008.png"
+
+
+def test_user_defined_characters_from_other_software_are_drawn_or_skipped_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    bar = Image.new("1", (4, 24), 1)  # a 4-dot-wide black bar at code "A"
+    data = b"".join([
+        b"\x1b@", glyphs.define(0x41, [bar]), b"\x1b&\x03\x42\x42\x00",  # "B": zero width
+        b"\x1b&\x02\x43\x43\x02\xff\xff\xff\xff",  # "C": 16 dots high, not font A
+        b"\x1bE\x01\x1b%\x01ABC\x1b%\x00A\n", b"\x1b?\x41\x1b%\x01A\n", b"\x1dV\x01",
+    ])  # fmt: skip
+    [ticket] = read_back(data, "default", 576)
+    assert ticket.lines[0] == "\ufffdBCA" and ticket.lines[1] == "A"  # cancelled: the resident A
+    assert sum("not kept" in w for w in ticket.warnings) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from kiosk import __version__, config, store
 from kiosk.commands import load_config, print_json
@@ -33,7 +34,11 @@ def show_config(args: argparse.Namespace) -> int:
 
 
 def check_config(args: argparse.Namespace) -> int:
-    load_config(args)
+    loaded = load_config(args)
+    for warning in loaded.warnings:  # the kiosk runs without that layer: say so, and fail
+        print(f"kiosk: config warning: {warning}", file=sys.stderr)
+    if loaded.warnings:
+        return 1
     print("config ok")
     return 0
 

@@ -43,7 +43,15 @@ _PICKLE = f"{platform.python_version()}.capabilities.pickle"
 
 
 def _whole(path: Path) -> bool:
-    """The cached pickle loads (python-escpos would crash on a damaged one at every start)."""
+    """The cached pickle is newer than the database it came from (a reinstall of the same
+    version brings a newer file, which python-escpos would re-parse and rewrite in place) and
+    loads (python-escpos would crash on a damaged one at every start)."""
+    source = Path(escpos.__file__).with_name("capabilities.json")
+    try:
+        if source.exists() and path.stat().st_mtime < source.stat().st_mtime:
+            return False
+    except FileNotFoundError:
+        return False
     try:
         with path.open("rb") as file:
             return isinstance(pickle.load(file), dict)

@@ -180,10 +180,10 @@ class EscposParser:
         if find_realtime(bytes(b[5:at])) >= 0:
             self.sink.warn(f"user-defined characters at {self.offset} carry a real-time command")
         for code, width, data in found:
-            if rows == 3 and 0x20 <= code <= 0x7E:
+            if rows == 3 and 0x20 <= code <= 0x7E and width > 0:
                 self.user_chars[code] = (width, data, columns_to_glyph(width, data))
             else:
-                self.sink.warn(f"user-defined character 0x{code:02x} ({rows} bytes high) not kept")
+                self.sink.warn(f"user-defined character 0x{code:02x} ({rows}×{width}) not kept")
         return at
 
     def _esc_star(self, b: bytearray) -> int:

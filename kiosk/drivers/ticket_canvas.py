@@ -184,7 +184,7 @@ def _user_glyph(cell: _Cell) -> Image.Image:
     assert cell.bitmap is not None
     glyph = Image.new("1", (cell.bitmap.width, CELLS["a"][1] + CELLS["a"][4]), 0)
     glyph.paste(cell.bitmap, (0, CELLS["a"][4]))
-    if cell.style.bold:
+    if cell.style.bold and glyph.width > 1:
         shifted = Image.new("1", glyph.size, 0)
         shifted.paste(glyph.crop((0, 0, glyph.width - 1, glyph.height)), (1, 0))
         glyph = ImageChops.logical_or(glyph, shifted)

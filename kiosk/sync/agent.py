@@ -12,10 +12,11 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk import config, outbox, store
+from kiosk import config, outbox, store, ui_commands
 from kiosk.catalogue_store import catalogue_version
 from kiosk.errors import BadAnswer, ConfigError, KioskError, NotEnrolled, SyncError
 from kiosk.sync import enrollment, logs_upload
@@ -154,6 +155,8 @@ class Agent:
     def _heartbeat(self, client: ServerClient) -> PartResult:
         answer = send_heartbeat(client, self.db, self.state_dir)
         ran = run_commands(self.db, answer.commands, self.handlers)
+        # Printer commands no UI took up in time are answered here (no UI running, or never idle).
+        ui_commands.expire(self.db, datetime.now().astimezone())
         figures: dict[str, Any] = {
             "commands_run": len(ran),
             "config_behind": answer.config_version != (applied_config_version(self.state_dir) or 0),
@@ -186,6 +189,8 @@ class Agent:
             collected = logs_upload.collect()
         except KioskError as exc:
             return False, str(exc)
+        if not collected.lines:  # journalctl says nothing when it may not read the journal
+            return False, "the journal has no lines of the kiosk's units (is the agent in systemd-journal?)"
         logs_upload.upload_logs(self.client(), None, collected)  # a failure is the handler's
         size = len(collected.text.encode()) / 1024
         return True, f"{collected.lines} lines of the last day's journal sent ({size:.0f} kB)"

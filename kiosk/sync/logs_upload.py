@@ -21,7 +21,10 @@ UNITS = ("kiosk.service", "kiosk-agent.service", "kiosk-rollback.service")
 SINCE = "-24h"
 MAX_LINES = 5000
 MAX_BYTES = 512 * 1024
-_SECRETS = re.compile(r"(?i)(bearer\s+|token[\"'=: ]+|password[\"'=: ]+|pin[\"'=: ]+)[^\s\"',;]+")
+_SECRETS = re.compile(
+    r"(?i)(bearer\s+|basic\s+|enroll\s+|(?:token|password|secret|pin|pin_hash|enrollment_code)[\"'=: ]+)"
+    r"[^\s\"',;]+"
+)
 
 
 @dataclass(frozen=True)

@@ -49,13 +49,14 @@ def run_commands(
         if command.type in ui_commands.UI_COMMANDS and command.type not in handlers:
             # The printer is the UI's: it runs the command and sends command.done itself.
             with store.transaction(db):
-                _record(db, command, True, "handed to the UI")
-                ui_commands.hand_over(db, command.id, command.type, command.args)
+                if _record(db, command, True, "handed to the UI"):
+                    ui_commands.hand_over(db, command.id, command.type, command.args)
             results.append((command.id, True, "handed to the UI"))
             continue
         ok, detail = _run_one(command, handlers)
         with store.transaction(db):
-            _record(db, command, ok, detail)
+            if not _record(db, command, ok, detail):
+                continue  # another agent (the technician's "sync now") got there first
             outbox.add(
                 db,
                 "command.done",
@@ -66,19 +67,15 @@ def run_commands(
     return results
 
 
-def _record(db: sqlite3.Connection, command: ServerCommand, ok: bool, detail: str) -> None:
-    db.execute(
+def _record(db: sqlite3.Connection, command: ServerCommand, ok: bool, detail: str) -> bool:
+    """Record that the command ran; False when it was already recorded (once per id)."""
+    args = json.dumps(command.args, ensure_ascii=False)
+    inserted = db.execute(
         "INSERT INTO sync_commands (id, type, args, received_at, ok, detail) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
-        [
-            command.id,
-            command.type,
-            json.dumps(command.args, ensure_ascii=False),
-            store.now_utc(),
-            int(ok),
-            detail,
-        ],
+        [command.id, command.type, args, store.now_utc(), ok, detail],
     )
+    return inserted.rowcount > 0
 
 
 def _run_one(command: ServerCommand, handlers: Mapping[str, Handler]) -> tuple[bool, str]:
