@@ -134,4 +134,7 @@ def test_ui_unit_reaches_the_printer_the_rule_names() -> None:
     ui = (UNITS_DIR / "kiosk.service").read_text()
     assert "DeviceAllow=/dev/kiosk-printer rw" in ui
     assert re.search(r"^SupplementaryGroups=.*\bdialout\b", ui, re.M)
+    assert re.search(r"^SupplementaryGroups=.*\bsystemd-journal\b", ui, re.M)  # the technician log
+    agent = (UNITS_DIR / "kiosk-agent.service").read_text()
+    assert re.search(r"^SupplementaryGroups=.*\bsystemd-journal\b", agent, re.M)  # upload_logs
     assert "printer.url" in (UNITS_DIR / "99-kiosk-printer.rules").read_text()
