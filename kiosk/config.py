@@ -185,21 +185,18 @@ def read_toml(path: Path) -> dict[str, Any]:
 
 def read_server_settings(state_dir: Path) -> dict[str, Any]:
     """The last settings the server pushed and the kiosk accepted ({} when none)."""
-    path = state_dir / SERVER_SETTINGS_FILE
-    if not path.exists():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: not valid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a JSON object of settings")
+    data = _read_json_settings(state_dir / SERVER_SETTINGS_FILE)
     return data.get("settings", data)
 
 
 def read_technician_settings(state_dir: Path) -> dict[str, Any]:
     """The printer settings a technician saved on the kiosk ({} when none)."""
     path = state_dir / TECHNICIAN_SETTINGS_FILE
+    return _only_technician_keys(_read_json_settings(path), str(path))
+
+
+def _read_json_settings(path: Path) -> dict[str, Any]:
+    """A settings file the kiosk wrote itself (JSON object); {} when there is none."""
     if not path.exists():
         return {}
     try:
@@ -208,7 +205,7 @@ def read_technician_settings(state_dir: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a JSON object of settings")
-    return _only_technician_keys(data, str(path))
+    return data
 
 
 def _only_technician_keys(data: Mapping[str, Any], label: str) -> dict[str, Any]:
