@@ -1,28 +1,28 @@
 """Typed, frozen settings from TOML layers; every error names the file, the key and the fix.
 
 Layers, later wins: the packaged defaults (config/kiosk.toml, where every setting is documented)
-→ the site file (/etc/kiosk/kiosk.toml, `--config` or KIOSK_CONFIG) → the settings pushed by the
-server (server-settings.json in the state dir; only SERVER_KEYS) → command-line overrides.
-Defaults live only in config/kiosk.toml, so a setting cannot exist without being documented.
+→ the site file (/etc/kiosk/kiosk.toml, `--config` or KIOSK_CONFIG) → the printer settings a
+technician saved (technician-settings.json in the state dir; only TECHNICIAN_KEYS) → the
+settings pushed by the server (server-settings.json in the state dir; only SERVER_KEYS) →
+command-line overrides. Defaults live only in config/kiosk.toml, so a setting cannot exist
+without being documented. Merging and type checking are kiosk/config_build.py's.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import logging
 import os
 import re
 import tomllib
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk.config_build import build, merge, where
 from kiosk.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,6 @@ SERVER_KEYS = (
 )
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_SPAN = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -129,7 +128,7 @@ class Service:
     series_end: int = _meta(999, min=1, max=9999)
     daily_limit: int = _meta(0, min=0, max=9999)
     priority: bool = False
-    hours: Mapping[str, tuple[str, ...]] = _meta(dict, check="hours")
+    hours: Mapping[str, tuple[str, ...]] = _meta(dict, check="hours", weekdays=WEEKDAYS)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -278,8 +277,8 @@ def _assemble(layers: list[tuple[str, dict[str, Any]]]) -> tuple[Settings, dict[
     merged: dict[str, Any] = {}
     origins: dict[str, str] = {}
     for label, data in layers:
-        _merge(merged, data, label, origins, "")
-    settings = _build(Settings, merged, "", origins)
+        merge(merged, data, label, origins, "")
+    settings = build(Settings, merged, "", origins)
     validate_services(settings)
     return settings, origins
 
@@ -325,122 +324,6 @@ def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _merge(
-    into: dict[str, Any], data: Mapping[str, Any], label: str, origins: dict[str, str], prefix: str
-) -> None:
-    for key, value in data.items():
-        dotted = prefix + key
-        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
-            _merge(into[key], value, label, origins, dotted + ".")
-        else:
-            into[key] = dict(value) if isinstance(value, Mapping) else value
-            for old in [k for k in origins if k == dotted or k.startswith(dotted + ".")]:
-                del origins[old]
-            _record(value, label, origins, dotted)
-
-
-def _record(value: Any, label: str, origins: dict[str, str], dotted: str) -> None:
-    if isinstance(value, Mapping) and value:
-        for k, v in value.items():
-            _record(v, label, origins, f"{dotted}.{k}")
-    else:
-        origins[dotted] = label
-
-
-def _where(origins: Mapping[str, str], dotted: str) -> str:
-    plain = re.sub(r"\[\d+\]", "", dotted)
-    below = [label for key, label in origins.items() if key.startswith(plain + ".")]
-    if below:
-        return below[-1]
-    parts = plain.split(".")
-    while parts:
-        label = origins.get(".".join(parts))
-        if label:
-            return label
-        parts.pop()
-    return next(iter(origins.values()), "config")
-
-
-def _fail(origins: Mapping[str, str], dotted: str, what: str) -> typing.NoReturn:
-    raise ConfigError(f"{_where(origins, dotted)}: {dotted} {what}")
-
-
-def _build(cls: type, data: Any, prefix: str, origins: Mapping[str, str]) -> Any:
-    if not isinstance(data, Mapping):
-        _fail(origins, prefix.rstrip("."), f"= {data!r} must be a table")
-    hints = typing.get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}
-    for key in data:
-        if key not in names:
-            near = difflib.get_close_matches(key, names, n=1)
-            hint = f"; did you mean {near[0]!r}?" if near else f"; known keys: {', '.join(sorted(names))}"
-            _fail(origins, prefix + key, f"is not a known setting{hint}")
-    kwargs: dict[str, Any] = {}
-    for f in dataclasses.fields(cls):
-        dotted = prefix + f.name
-        if f.name not in data:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                _fail(origins, dotted, "is missing; it is required")
-            continue
-        value = _convert(hints[f.name], data[f.name], dotted, origins)
-        _check(value, f.metadata, dotted, origins)
-        kwargs[f.name] = value
-    return cls(**kwargs)
-
-
-def _convert(hint: Any, value: Any, dotted: str, origins: Mapping[str, str]) -> Any:
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return _build(hint, value, dotted + ".", origins)
-    if origin is Literal:
-        if value not in args or isinstance(value, bool) != isinstance(args[0], bool):
-            allowed = ", ".join(repr(a) for a in args)
-            _fail(origins, dotted, f"= {value!r} is not allowed; use one of {allowed}")
-        return value
-    if origin is tuple:
-        if not isinstance(value, list):
-            _fail(origins, dotted, f"= {value!r} must be a list")
-        return tuple(_convert(args[0], v, f"{dotted}[{i}]", origins) for i, v in enumerate(value))
-    if origin is Mapping:
-        if not isinstance(value, Mapping):
-            _fail(origins, dotted, f"= {value!r} must be a table")
-        return {str(k): _convert(args[1], v, f"{dotted}.{k}", origins) for k, v in value.items()}
-    expected = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
-    ok = (
-        isinstance(value, bool)
-        if hint is bool
-        else isinstance(value, (int, float)) and not isinstance(value, bool)
-        if hint is float
-        else isinstance(value, hint) and not isinstance(value, bool)
-    )
-    if not ok:
-        _fail(origins, dotted, f"= {value!r} must be {expected.get(hint, hint)}")
-    return float(value) if hint is float else value
-
-
-def _check(value: Any, meta: Mapping[str, Any], dotted: str, origins: Mapping[str, str]) -> None:
-    lo, hi = meta.get("min"), meta.get("max")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        _fail(origins, dotted, f"= {value!r} is out of range; allowed: {lo} to {hi}")
-    if "min_len" in meta and len(value) < meta["min_len"]:
-        _fail(origins, dotted, "must not be empty")
-    if "pattern" in meta and not meta["pattern"].match(value):
-        _fail(origins, dotted, f"= {value!r} has the wrong form; allowed: {meta['allowed']}")
-    if meta.get("check") == "timezone":
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            _fail(origins, dotted, f"= {value!r} is not a timezone; use e.g. 'Asia/Ho_Chi_Minh'")
-    if meta.get("check") == "hours":
-        for day, spans in value.items():
-            if day not in WEEKDAYS:
-                _fail(origins, f"{dotted}.{day}", f"is not a weekday; use {', '.join(WEEKDAYS)}")
-            for span in spans:
-                if not _SPAN.match(span) or span[:5] >= span[6:]:
-                    _fail(origins, f"{dotted}.{day}", f"= {span!r} must be 'HH:MM-HH:MM', start < end")
-
-
 def validate_services(settings: Settings) -> None:
     """Cross-field checks that one key alone cannot make."""
     seen: set[str] = set()
@@ -469,7 +352,7 @@ def describe(loaded: Loaded) -> list[tuple[str, Any, str]]:
                 shown = "(set)" if f.name == "pin_hash" and value else value
                 if isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
                     shown = [dataclasses.asdict(v) for v in value]
-                rows.append((dotted, shown, _where(loaded.origins, dotted)))
+                rows.append((dotted, shown, where(loaded.origins, dotted)))
 
     walk(loaded.settings, "")
     return rows
