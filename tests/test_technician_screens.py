@@ -64,6 +64,19 @@ def enter_technician_mode(ui: Any, pin: str = PIN) -> None:
     ui.until(lambda: ui.app.sm.current == "tech_status")
 
 
+def with_printer(app_factory: Any, settings: config.Settings, virtual_printer: VirtualPrinter) -> Any:
+    """The app on the virtual printer, once the printer answered."""
+    ui = app_factory(settings, size=SIZE, printer_url=virtual_printer.device)
+    ui.until(lambda: ui.app.services.printer_status.can_print)
+    return ui
+
+
+def open_printer_screen(ui: Any) -> Any:
+    ui.tap(button(ui, "Máy in"))
+    assert ui.app.sm.current == "tech_printer"
+    return ui.app.sm.get_screen("tech_printer")
+
+
 def past_the_pin(ui: Any) -> None:
     """Straight to technician status: the gesture and the PIN have their own tests above."""
     ui.app.sm.go("tech_status")
@@ -132,12 +145,9 @@ def test_no_pin_anywhere_says_how_to_set_one(app_factory) -> None:
 def test_printer_test_page_and_a_mode_sample_go_through_the_virtual_printer(
     app_factory, settings, virtual_printer: VirtualPrinter
 ) -> None:
-    ui = app_factory(settings, size=SIZE, printer_url=virtual_printer.device)
-    ui.until(lambda: ui.app.services.printer_status.can_print)
+    ui = with_printer(app_factory, settings, virtual_printer)
     enter_technician_mode(ui)
-    ui.tap(button(ui, "Máy in"))
-    assert ui.app.sm.current == "tech_printer"
-    screen = ui.app.sm.get_screen("tech_printer")
+    screen = open_printer_screen(ui)
     assert "Sẵn sàng" in ui.texts() and virtual_printer.device in ui.texts()
     ui.tap(button(ui, "In trang thử"))
     [page] = virtual_printer.wait_for_tickets(1)
@@ -156,12 +166,10 @@ def test_printer_test_page_and_a_mode_sample_go_through_the_virtual_printer(
 def test_printer_out_of_paper_is_shown_and_the_test_page_says_why(
     app_factory, settings, virtual_printer: VirtualPrinter
 ) -> None:
-    ui = app_factory(settings, size=SIZE, printer_url=virtual_printer.device)
-    ui.until(lambda: ui.app.services.printer_status.can_print)
+    ui = with_printer(app_factory, settings, virtual_printer)
     past_the_pin(ui)
-    ui.tap(button(ui, "Máy in"))
+    screen = open_printer_screen(ui)
     virtual_printer.set_state(Simulated.paper_out)
-    screen = ui.app.sm.get_screen("tech_printer")
     ui.tap(button(ui, "In trang thử"))
     ui.until(lambda: screen.message_key == "tech.printer.failed")
     ui.until(lambda: "Hết giấy" in ui.texts(), timeout_s=15)
@@ -241,9 +249,8 @@ def test_wrong_enrolment_code_says_why(app_factory, state_dir, pin_hash, central
 
 
 def test_reprint_after_paper_out_then_void(app_factory, settings, virtual_printer: VirtualPrinter) -> None:
-    ui = app_factory(settings, size=SIZE, printer_url=virtual_printer.device)
+    ui = with_printer(app_factory, settings, virtual_printer)
     services = ui.app.services
-    ui.until(lambda: services.printer_status.can_print)
     virtual_printer.set_state(Simulated.paper_out)
     outcome = issuing.issue_and_print(services.db, services.settings, services.printer, "B", services.now())
     assert not outcome.printed
@@ -284,11 +291,9 @@ def test_log_screen_shows_the_latest_lines(app_factory, settings) -> None:
 def test_what_printed_right_is_saved_on_the_kiosk_and_used_at_once(
     app_factory, settings, virtual_printer: VirtualPrinter, state_dir: Path
 ) -> None:
-    ui = app_factory(settings, size=SIZE, printer_url=virtual_printer.device)
-    ui.until(lambda: ui.app.services.printer_status.can_print)
+    ui = with_printer(app_factory, settings, virtual_printer)
     past_the_pin(ui)
-    ui.tap(button(ui, "Máy in"))
-    screen = ui.app.sm.get_screen("tech_printer")
+    screen = open_printer_screen(ui)
     ui.tap(button(ui, "raster"))
     virtual_printer.wait_for_tickets(1)
     ui.until(lambda: screen.message_key == "tech.printer.sample_done")
