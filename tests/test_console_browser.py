@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.services import record_printer_status
+from kiosk.sync.answers import ServerCommand
 from kiosk.tickets import PrinterState, PrinterStatus
 from tests.console_fleet import OPERATOR, PASSWORD, add_operator, demo_fleet
 from tests.fixtures_central import Kiosk, RunningServer, publish_releases
@@ -136,8 +137,8 @@ def test_print_test_is_queued_and_acknowledged_by_the_kiosk(
 
     printed: list[dict[str, object]] = []
 
-    def print_test(args: dict[str, object]) -> tuple[bool, str]:
-        printed.append(args)
+    def print_test(command: ServerCommand) -> tuple[bool, str]:
+        printed.append(command.args)
         return True, "đã in trang thử"
 
     report = kiosk.agent(handlers={"print_test": print_test}).heartbeat_pass()  # runs it, sends command.done

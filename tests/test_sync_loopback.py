@@ -16,6 +16,7 @@ from kiosk import cli, config, outbox, store
 from kiosk.errors import KioskError
 from kiosk.ratings import record_rating
 from kiosk.sync import enrollment
+from kiosk.sync.answers import ServerCommand
 from kiosk.sync.heartbeat import CLOCK_OFFSET
 from kiosk.sync.status import sync_status
 from tests.console_fleet import OPERATOR, PASSWORD, add_operator
@@ -164,6 +165,7 @@ def test_upload_logs_sends_the_journal_masked_and_the_console_shows_it(
     done = {c["id"]: c for c in kiosk.server.admin("GET", f"/devices/{kiosk.device_id}/commands").json()}
     assert done[logs["id"]]["ok"] is True and done[logs["id"]]["detail"].startswith("2 lines")
     [upload] = kiosk.server.store.list_logs(kiosk.device_id)
+    assert upload.command_id == logs["id"]  # the operator sees which request these logs answer
     text = kiosk.server.store.get_logs(kiosk.device_id, upload.id).text  # type: ignore[union-attr]
     assert "first frame drawn" in text and "s3cr3t" not in text and "Bearer ***" in text
     add_operator(kiosk.server)
@@ -179,8 +181,8 @@ def test_upload_logs_sends_the_journal_masked_and_the_console_shows_it(
 def test_heartbeat_command_and_command_done(kiosk: Kiosk) -> None:
     runs: list[dict[str, object]] = []
 
-    def print_test(args: dict[str, object]) -> tuple[bool, str]:
-        runs.append(args)
+    def print_test(command: ServerCommand) -> tuple[bool, str]:
+        runs.append(command.args)
         return True, "test ticket printed"
 
     admin = kiosk.server.admin
@@ -191,7 +193,7 @@ def test_heartbeat_command_and_command_done(kiosk: Kiosk) -> None:
     ).json()
     logs = admin("POST", f"/devices/{kiosk.device_id}/commands", {"type": "upload_logs"}).json()
 
-    def no_journal(args: dict[str, object]) -> tuple[bool, str]:
+    def no_journal(command: ServerCommand) -> tuple[bool, str]:
         raise KioskError("no systemd journal on this machine (journalctl not found)")
 
     agent = kiosk.agent(handlers={"print_test": print_test, "upload_logs": no_journal})
@@ -208,7 +210,7 @@ def test_heartbeat_command_and_command_done(kiosk: Kiosk) -> None:
 def test_a_resent_command_runs_once(flaky_kiosk: Kiosk, faulty: FaultyServer) -> None:
     runs: list[str] = []
 
-    def restart(args: dict[str, object]) -> tuple[bool, str]:
+    def restart(command: ServerCommand) -> tuple[bool, str]:
         runs.append("restart")
         return True, "restarted"
 

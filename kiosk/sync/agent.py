@@ -20,6 +20,7 @@ from kiosk import config, outbox, store, ui_commands
 from kiosk.catalogue_store import catalogue_version
 from kiosk.errors import BadAnswer, ConfigError, KioskError, NotEnrolled, SyncError
 from kiosk.sync import enrollment, logs_upload
+from kiosk.sync.answers import ServerCommand
 from kiosk.sync.catalogue_sync import sync_catalogue
 from kiosk.sync.client import DEFAULT_RETRY, RetryPolicy, ServerClient, Timeouts
 from kiosk.sync.config_sync import sync_config
@@ -180,18 +181,18 @@ class Agent:
     def _catalogue(self, client: ServerClient) -> PartResult:
         return sync_catalogue(client, self.db)
 
-    def _sync_now(self, args: dict[str, Any]) -> tuple[bool, str]:
+    def _sync_now(self, command: ServerCommand) -> tuple[bool, str]:
         self._full_requested = True
         return True, "a full sync pass follows"
 
-    def _upload_logs(self, args: dict[str, Any]) -> tuple[bool, str]:
+    def _upload_logs(self, command: ServerCommand) -> tuple[bool, str]:
         try:
             collected = logs_upload.collect()
         except KioskError as exc:
             return False, str(exc)
         if not collected.lines:  # journalctl says nothing when it may not read the journal
             return False, "the journal has no lines of the kiosk's units (is the agent in systemd-journal?)"
-        logs_upload.upload_logs(self.client(), None, collected)  # a failure is the handler's
+        logs_upload.upload_logs(self.client(), command.id, collected)  # a failure is the handler's
         size = len(collected.text.encode()) / 1024
         return True, f"{collected.lines} lines of the last day's journal sent ({size:.0f} kB)"
 

@@ -11,7 +11,6 @@ import sqlite3
 import subprocess
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
 
 from kiosk import outbox, store, ui_commands
 from kiosk.sync.answers import ServerCommand
@@ -19,10 +18,10 @@ from kiosk.sync.answers import ServerCommand
 log = logging.getLogger("kiosk.sync")
 # A handler does the work and says (ok, detail). It must be idempotent: a crash after the work
 # but before the commit runs it again when the command is re-sent.
-Handler = Callable[[dict[str, Any]], tuple[bool, str]]
+Handler = Callable[[ServerCommand], tuple[bool, str]]
 
 
-def restart_ui(args: dict[str, Any]) -> tuple[bool, str]:
+def restart_ui(command: ServerCommand) -> tuple[bool, str]:
     """Restart the UI service; systemd brings it back on the current release."""
     if shutil.which("systemctl") is None:
         return False, "no systemd on this machine; restart the UI by hand"
@@ -83,7 +82,7 @@ def _run_one(command: ServerCommand, handlers: Mapping[str, Handler]) -> tuple[b
     if handler is None:
         return False, f"command {command.type!r} is not supported by this kiosk's agent"
     try:
-        ok, detail = handler(command.args)
+        ok, detail = handler(command)
     except Exception as exc:  # a handler's failure is reported, never fatal to the agent
         log.exception("command %s (%s) failed", command.id, command.type)
         return False, f"failed: {exc}"[:500]
