@@ -56,13 +56,22 @@ class Citizen:
                 return
         elif not self.waiting():
             if time.monotonic() - self.since > TIMEOUT_S:
-                self.finish(f"stuck on {self.app.sm.current}: {self.waiting}")
+                self.finish(f"stuck on screen {self.app.sm.current!r} at {self.where()}")
             return
         try:
             self.waiting = next(self.script)
             self.since = time.monotonic()
         except StopIteration:
             self.finish(None)
+
+    def where(self) -> str:
+        """The scenario's lines the citizen waits at, outermost first (bench/soak_ui.py)."""
+        lines: list[str] = []
+        generator: Any = self.script  # a generator: its frame, and the one it delegates to
+        while generator is not None and generator.gi_frame is not None:
+            lines.append(f"{generator.gi_code.co_name}:{generator.gi_frame.f_lineno}")
+            generator = generator.gi_yieldfrom
+        return " → ".join(lines)
 
     def finish(self, error: str | None) -> None:
         self.event.cancel()
