@@ -134,6 +134,16 @@ def demo_fleet(server: RunningServer, root: Path, keys: Keys, wheels: dict[str, 
     fleet[0].send(
         "command.done", {"command": command["id"], "ok": True, "detail": "a full sync pass follows"}
     )
+    logs = server.admin("POST", f"/devices/{fleet[2].device_id}/commands", {"type": "upload_logs"}).json()
+    journal = (
+        "2026-11-28T08:14:02+0700 kiosk python[812]: INFO kiosk.app: first frame drawn\n"
+        "2026-11-28T08:14:09+0700 kiosk python[812]: WARNING kiosk.printer: paper out\n"
+    )
+    fleet[2].call("/logs", {"command": logs["id"], "lines": 2, "text": journal})
+    fleet[2].send(
+        "command.done",
+        {"command": logs["id"], "ok": True, "detail": "2 lines of the last day's journal sent"},
+    )
     server.admin("POST", f"/devices/{fleet[2].device_id}/commands", {"type": "print_test"}).raise_for_status()
     _halted_rollout(server, root, keys, wheels, fleet)
     server.admin("POST", "/enrollment-codes", {"site": "tien-phong-xa"}).raise_for_status()

@@ -173,6 +173,8 @@ def test_upload_logs_sends_the_journal_masked_and_the_console_shows_it(
     browser.post(f"{kiosk.server.url}/console/login", data={"name": OPERATOR, "password": PASSWORD})
     page = browser.get(f"{kiosk.server.url}/console/kiosks/{kiosk.device_id}").text
     assert f"/console/kiosks/{kiosk.device_id}/logs/{upload.id}" in page
+    row = page[page.index(f'data-command-id="{logs["id"]}"') :]
+    assert "gửi lúc" in row[: row.index("</tr>")]  # the operator's request this upload answers
     shown = browser.get(f"{kiosk.server.url}/console/kiosks/{kiosk.device_id}/logs/{upload.id}")
     assert shown.headers["content-type"].startswith("text/plain") and shown.text == text
     assert requests.get(shown.url, allow_redirects=False, timeout=10).status_code in (302, 303, 401)
