@@ -195,11 +195,16 @@ def build_app_class() -> type:
             if asked:
                 return f"as the agent asked: {asked}"
             stamp = _settings_stamp(self.services)
+            if stamp == self.settings_stamp:
+                return None
+            if not _settings_differ(self.services):
+                # Rewritten to the same effect (the agent's first pass writes version 0 with no
+                # settings): nothing to rebuild, and a restart would cost a citizen a second.
+                self.settings_stamp = stamp
+                return None
             if stamp[0] != self.settings_stamp[0]:
                 return "the server pushed new settings"
-            if stamp[1] != self.settings_stamp[1]:
-                return "the technician saved printer settings"
-            return None
+            return "the technician saved printer settings"
 
         def _screen_changed(self, _sm: Any, current: str) -> None:
             """Tell the agent whether a citizen is mid-flow (no update restarts the UI then)."""
@@ -267,6 +272,19 @@ def _settings_stamp(services: Services) -> tuple[float | None, float | None]:
     from kiosk.technician_settings import settings_stamp
 
     return settings_stamp(services.state_dir)
+
+
+def _settings_differ(services: Services) -> bool:
+    """Whether the settings files now add up to other settings than the UI runs with (read only
+    when a file changed; an unreadable layer counts as a change: restarting is the safe side)."""
+    from kiosk import config
+    from kiosk.errors import ConfigError
+
+    try:
+        now = config.load(site_file=services.site_file, state_dir=services.state_dir).settings
+    except ConfigError:
+        return True
+    return bool(now != services.settings)
 
 
 def create_app(services: Services) -> Any:

@@ -164,6 +164,15 @@ def run_demo(argv: list[str]) -> int:
             "--printer",
             printer_url,
         ]
-        return kiosk_main(args + argv)
+        code = kiosk_main(args + argv)
+        if code == 0 and "--exit-after" not in argv:
+            # The UI exits at rest to take new settings, after an update or at the technician's
+            # restart; on a device systemd starts it again at once, here nobody does.
+            print(
+                "demo: the kiosk UI exited (it does so at rest for new settings, an update or a "
+                "technician's restart; on a device systemd starts it again). `make run` starts it again.",
+                file=sys.stderr,
+            )
+        return code
     finally:
         stack.stop()

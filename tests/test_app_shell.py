@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixtures_core import DEMO_CONFIG
+
 pytestmark = pytest.mark.ui
 
 
@@ -79,5 +81,24 @@ def test_pushed_settings_make_the_ui_restart_at_rest(app_factory, state_dir) -> 
     assert ui.app.restart_reason() is None
     (state_dir / config.SERVER_SETTINGS_FILE).write_text(
         json.dumps({"version": 8, "settings": {"ui": {"notices": ["Mới"]}}}), encoding="utf-8"
+    )
+    assert ui.app.restart_reason() == "the server pushed new settings"
+
+
+def test_settings_rewritten_to_the_same_effect_do_not_restart_the_ui(app_factory, state_dir) -> None:
+    import json
+
+    from kiosk import config
+
+    ui = app_factory()
+    ui.app.services.site_file = DEMO_CONFIG  # as `kiosk run --config` records it
+    # The agent's first pass on a new kiosk writes the server's (empty) settings after the UI
+    # started: the same settings, so no restart (in `make run` a restart ended the demo).
+    (state_dir / config.SERVER_SETTINGS_FILE).write_text(
+        json.dumps({"version": 0, "settings": {}}), encoding="utf-8"
+    )
+    assert ui.app.restart_reason() is None
+    (state_dir / config.SERVER_SETTINGS_FILE).write_text(
+        json.dumps({"version": 1, "settings": {"ui": {"idle_timeout_s": 90}}}), encoding="utf-8"
     )
     assert ui.app.restart_reason() == "the server pushed new settings"
