@@ -98,6 +98,7 @@ def build_app_class() -> type:
 
             health.report_ui_started(self.services.db, __version__)
             self.settings_stamp = _settings_stamp(self.services)
+            self.built_with = self.services.settings  # the technician's screen replaces services'
             log_ring.install()  # the technician log screen's last lines
             load_screens()
             self.sm = KioskScreenManager(self.services)
@@ -197,7 +198,7 @@ def build_app_class() -> type:
             stamp = _settings_stamp(self.services)
             if stamp == self.settings_stamp:
                 return None
-            if not _settings_differ(self.services):
+            if not _settings_differ(self.services, self.built_with):
                 # Rewritten to the same effect (the agent's first pass writes version 0 with no
                 # settings): nothing to rebuild, and a restart would cost a citizen a second.
                 self.settings_stamp = stamp
@@ -274,17 +275,18 @@ def _settings_stamp(services: Services) -> tuple[float | None, float | None]:
     return settings_stamp(services.state_dir)
 
 
-def _settings_differ(services: Services) -> bool:
-    """Whether the settings files now add up to other settings than the UI runs with (read only
-    when a file changed; an unreadable layer counts as a change: restarting is the safe side)."""
+def _settings_differ(services: Services, built_with: Any) -> bool:
+    """Whether the settings files now add up to other settings than the screens were built with
+    (read only when a file changed; a layer that does not load counts as a change: restarting
+    is the safe side, and this runs in the UI's idle check, which must not raise)."""
     from kiosk import config
-    from kiosk.errors import ConfigError
 
     try:
         now = config.load(site_file=services.site_file, state_dir=services.state_dir).settings
-    except ConfigError:
+    except Exception as exc:  # noqa: BLE001 - any failure: restart, as before this check
+        log.warning("settings files changed and do not load (%s); restarting to read them", exc)
         return True
-    return bool(now != services.settings)
+    return bool(now != built_with)
 
 
 def create_app(services: Services) -> Any:

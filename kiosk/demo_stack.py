@@ -165,7 +165,7 @@ def run_demo(argv: list[str]) -> int:
             printer_url,
         ]
         code = kiosk_main(args + argv)
-        if code == 0 and "--exit-after" not in argv:
+        if code == 0 and not any(word.startswith("--exit-after") for word in argv):
             # The UI exits at rest to take new settings, after an update or at the technician's
             # restart; on a device systemd starts it again at once, here nobody does.
             print(

@@ -139,6 +139,8 @@ def demo_fleet(server: RunningServer, root: Path, keys: Keys, wheels: dict[str, 
         "2026-11-28T08:14:02+0700 kiosk python[812]: INFO kiosk.app: first frame drawn\n"
         "2026-11-28T08:14:09+0700 kiosk python[812]: WARNING kiosk.printer: paper out\n"
     )
+    fleet[2].call("/logs", {"command": None, "lines": 1, "text": journal.splitlines()[0]})  # older kiosks
+    server.clock.advance(60)
     fleet[2].call("/logs", {"command": logs["id"], "lines": 2, "text": journal})
     fleet[2].send(
         "command.done",

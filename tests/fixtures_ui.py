@@ -96,7 +96,11 @@ def app_factory(state_dir: Path) -> Iterator[Callable[..., UIDriver]]:
         from kivy.core.window import Window
 
         Window.size = tuple(int(v) for v in size.split("x"))
-        services = services or build_services(settings, state_dir)
+        if services is None:
+            services = build_services(settings, state_dir)
+            services.site_file = (
+                DEMO_CONFIG  # as `kiosk run --config` records it: every app here is the demo site
+            )
         app = create_app(services)
         app._run_prepare()
         made.append(app)

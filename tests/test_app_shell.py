@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fixtures_core import DEMO_CONFIG
-
 pytestmark = pytest.mark.ui
 
 
@@ -91,7 +89,6 @@ def test_settings_rewritten_to_the_same_effect_do_not_restart_the_ui(app_factory
     from kiosk import config
 
     ui = app_factory()
-    ui.app.services.site_file = DEMO_CONFIG  # as `kiosk run --config` records it
     # The agent's first pass on a new kiosk writes the server's (empty) settings after the UI
     # started: the same settings, so no restart (in `make run` a restart ended the demo).
     (state_dir / config.SERVER_SETTINGS_FILE).write_text(

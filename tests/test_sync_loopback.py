@@ -15,7 +15,7 @@ import requests
 from kiosk import cli, config, outbox, store
 from kiosk.errors import KioskError
 from kiosk.ratings import record_rating
-from kiosk.sync import enrollment
+from kiosk.sync import enrollment, logs_upload
 from kiosk.sync.answers import ServerCommand
 from kiosk.sync.heartbeat import CLOCK_OFFSET
 from kiosk.sync.status import sync_status
@@ -168,13 +168,19 @@ def test_upload_logs_sends_the_journal_masked_and_the_console_shows_it(
     assert upload.command_id == logs["id"]  # the operator sees which request these logs answer
     text = kiosk.server.store.get_logs(kiosk.device_id, upload.id).text  # type: ignore[union-attr]
     assert "first frame drawn" in text and "s3cr3t" not in text and "Bearer ***" in text
+    # Kiosks of earlier releases sent no command id: their uploads are listed too.
+    logs_upload.upload_logs(kiosk.agent().client(), None, logs_upload.Collected("an older upload\n", 1))
     add_operator(kiosk.server)
     browser = requests.Session()
     browser.post(f"{kiosk.server.url}/console/login", data={"name": OPERATOR, "password": PASSWORD})
-    page = browser.get(f"{kiosk.server.url}/console/kiosks/{kiosk.device_id}").text
+    answer = browser.get(f"{kiosk.server.url}/console/kiosks/{kiosk.device_id}")
+    assert answer.status_code == 200, answer.text[-2000:]
+    page = answer.text
     assert f"/console/kiosks/{kiosk.device_id}/logs/{upload.id}" in page
     row = page[page.index(f'data-command-id="{logs["id"]}"') :]
     assert "gửi lúc" in row[: row.index("</tr>")]  # the operator's request this upload answers
+    row = page[page.index('data-command-id=""') :]
+    assert "kiosk tự gửi" in row[: row.index("</tr>")]
     shown = browser.get(f"{kiosk.server.url}/console/kiosks/{kiosk.device_id}/logs/{upload.id}")
     assert shown.headers["content-type"].startswith("text/plain") and shown.text == text
     assert requests.get(shown.url, allow_redirects=False, timeout=10).status_code in (302, 303, 401)

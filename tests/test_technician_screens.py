@@ -5,6 +5,7 @@ the ways out (leave, idle timeout, restart)."""
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -31,9 +32,11 @@ def pin_hash() -> str:
 
 @pytest.fixture
 def settings(state_dir: Path, pin_hash: str) -> config.Settings:
-    """The demo site with the technician PIN pushed as a setting (as the server would)."""
-    overrides = {"technician.pin_hash": pin_hash}
-    return config.load(site_file=DEMO_CONFIG, state_dir=state_dir, overrides=overrides).settings
+    """The demo site with the technician PIN pushed as a setting, in the file the agent writes
+    (so the UI's restart check reads the same settings back)."""
+    pushed = {"version": 1, "settings": {"technician": {"pin_hash": pin_hash}}}
+    (state_dir / config.SERVER_SETTINGS_FILE).write_text(json.dumps(pushed), encoding="utf-8")
+    return config.load(site_file=DEMO_CONFIG, state_dir=state_dir).settings
 
 
 def button(ui: Any, text: str) -> Any:

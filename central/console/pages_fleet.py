@@ -106,6 +106,7 @@ def _kiosk(request: Request, ctx: Central, operator: str, device_id: str, error:
     commands = list(reversed(ctx.store.list_commands(device.id)))[:30]
     values: dict[str, Any] = {"row": rows[0], "device": device, "site": site, "events": events}
     values.update(commands=commands, heartbeat=device.last_heartbeat or {}, error=error)
+    values.update(commands_by_id={c.id: c for c in commands})  # which request a log upload answers
     values.update(logs=ctx.store.list_logs(device.id))
     status = 422 if error else 200
     return page(request, ctx, "kiosk.html", operator=operator, section="fleet", status_code=status, **values)
