@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from bench import Figure, median
-from kiosk.demo import seed_state
+from kiosk.demo import DEMO_CONFIG, seed_state
 from kiosk.drivers.virtual_printer import VirtualPrinter
 
 REPO = Path(__file__).resolve().parent.parent
@@ -33,7 +33,7 @@ def soak(citizens: int) -> dict[str, object]:
         state = Path(tmp)
         seed_state(state)
         site = state / "site.toml"  # the demo site with every service open: the bench runs at any hour
-        demo = (REPO / "config/demo/kiosk.toml").read_text(encoding="utf-8")
+        demo = DEMO_CONFIG.read_text(encoding="utf-8")
         site.write_text(re.sub(r"(?m)^hours = .*\n", "", demo), encoding="utf-8")
         printer = VirtualPrinter(state / "printed")
         url = printer.start_pty()

@@ -17,7 +17,8 @@ from kivy.uix.widget import Widget
 
 from kiosk import queue
 from kiosk.catalogue_store import get_field, get_procedure
-from kiosk.errors import CoverOpen, PaperOut, PrinterOffline
+from kiosk.errors import PrinterError
+from kiosk.issuing import print_failure_reason
 from kiosk.procedure_detail import Block, detail_blocks
 from kiosk.screens import KioskScreen
 from kiosk.screens.lookup_widgets import Loader, QRCodeView, current_language
@@ -43,13 +44,8 @@ def read_procedure(db: sqlite3.Connection, code: str) -> ProcedureRead:
 
 def printer_reason(error: BaseException | None) -> str:
     """The i18n key of why a print failed, in the words the queue screens use."""
-    if isinstance(error, PaperOut):
-        return "printer.reason.paper_out"
-    if isinstance(error, CoverOpen):
-        return "printer.reason.cover_open"
-    if isinstance(error, PrinterOffline):
-        return "printer.reason.offline"
-    return "printer.reason.error"
+    reason = print_failure_reason(error) if isinstance(error, PrinterError) else "error"
+    return f"printer.reason.{reason}"
 
 
 class DetailText(Label):
