@@ -13,10 +13,10 @@ from typing import Any
 
 from bench import Figure, median, percentile
 from kiosk import store
-from kiosk.catalogue import FORMAT, validate
-from kiosk.catalogue_store import apply_sync, import_catalogue
-from kiosk.search import search
-from kiosk.vietnamese_text import search_tokens
+from kiosk.catalogue.folding import search_tokens
+from kiosk.catalogue.search import search
+from kiosk.catalogue.store import apply_sync, import_catalogue
+from kiosk.protocol.catalogue_format import FORMAT, validate
 
 PROCEDURES = 6_000
 LIMIT = 20

@@ -17,8 +17,8 @@ from bench import Figure, median, percentile
 from bench.bench_sync import _start_server
 from central.auth import hash_secret, new_token
 from central.console.passwords import hash_password
-from central.sqlite import SQLiteStore
-from central.storage import IncomingEvent, RolloutPlan, Site
+from central.store.contract import IncomingEvent, RolloutPlan, Site
+from central.store.sqlite import SQLiteStore
 
 KIOSKS = 500
 PAGES = 20  # requests per page measured

@@ -13,10 +13,10 @@ import time
 from escpos.printer import Dummy
 
 from bench import Figure, median
-from kiosk.drivers.preview import render_png
-from kiosk.drivers.printer import MODES, PrintOptions, render_escpos
+from kiosk.drivers.escpos.writer import MODES, PrintOptions, render_escpos
 from kiosk.drivers.samples import sample_layout
 from kiosk.drivers.transport import PortSettings
+from kiosk.drivers.virtual.preview import render_png
 
 BAUDS = (9600, 19200, 38400, 115200)
 GOALS = {"tcvn3": "<= 600", "cp1258": "<= 700", "raster": "<= 3,500", "ascii": ""}

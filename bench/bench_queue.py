@@ -22,7 +22,8 @@ TAPS = 15
 
 
 def allocation_ms() -> list[float]:
-    from kiosk import config, queue, store
+    from kiosk import config, store
+    from kiosk.queue import numbering as queue
 
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site.toml"
@@ -42,7 +43,7 @@ def allocation_ms() -> list[float]:
 def tap_to_last_byte_ms() -> list[float]:
     from kiosk import config
     from kiosk.app import attach_printer, configure_kivy, create_app
-    from kiosk.drivers.virtual_printer import VirtualPrinter
+    from kiosk.drivers.virtual.printer import VirtualPrinter
     from kiosk.services import build_services
 
     class StampingPrinter(VirtualPrinter):

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench import Figure, median
 from kiosk.demo import DEMO_CONFIG, seed_state
-from kiosk.drivers.virtual_printer import VirtualPrinter
+from kiosk.drivers.virtual.printer import VirtualPrinter
 
 REPO = Path(__file__).resolve().parent.parent
 CITIZENS = 60

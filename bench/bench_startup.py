@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from bench import Figure, median
-from kiosk.drivers.virtual_printer import VirtualPrinter
+from kiosk.drivers.virtual.printer import VirtualPrinter
 
 REPO = Path(__file__).resolve().parent.parent
 RUNS = 5

@@ -22,8 +22,8 @@ import requests
 from bench import Figure, percentile
 from bench.bench_catalogue import generate
 from central.auth import hash_secret, new_token
-from central.sqlite import SQLiteStore
-from central.storage import Site
+from central.store.contract import Site
+from central.store.sqlite import SQLiteStore
 from kiosk import outbox, store
 from kiosk.sync.catalogue_sync import sync_catalogue
 from kiosk.sync.client import ServerClient

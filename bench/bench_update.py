@@ -14,11 +14,11 @@ from pathlib import Path
 import requests
 
 from bench import Figure, median
-from central.release_build import build_project_wheel
-from central.release_bundles import generate_key, publish, read_envelope
-from kiosk.release_manifest import KeySet
-from kiosk.sync.update_download import Downloader, DownloadOptions, file_url, session_get
-from kiosk.sync.update_install import ReleaseLayout, install_release, switch_current
+from central.fleet.build import build_project_wheel
+from central.fleet.bundles import generate_key, publish, read_envelope
+from kiosk.protocol.release_manifest import KeySet
+from kiosk.update.download import Downloader, DownloadOptions, file_url, session_get
+from kiosk.update.install import ReleaseLayout, install_release, switch_current
 from tests.fixtures_core import REPO
 from tests.fixtures_updates import (
     DEV_SITE,

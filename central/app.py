@@ -12,12 +12,16 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from central import __version__, admin_api, admin_rollouts, console, device_api, errors, releases
+from central import __version__, console, errors
+from central.admin import rollouts as admin_rollouts
+from central.admin import routes as admin_api
+from central.api import routes as device_api
+from central.api.dossiers import DossierSource, ImportedDossiers
 from central.body_limit import BodyLimit
 from central.context import Central, utc_now
-from central.dossiers import DossierSource, ImportedDossiers
-from central.sqlite import SQLiteStore
-from central.storage import CentralStore
+from central.fleet import releases
+from central.store.contract import CentralStore
+from central.store.sqlite import SQLiteStore
 
 
 def create_app(

@@ -17,7 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from central.context import Central, central
 from central.errors import ApiError
-from central.storage import CentralStore, Device
+from central.store.contract import CentralStore, Device
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: codes are read aloud over the phone and typed on a touchscreen.
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"

@@ -9,7 +9,7 @@ import sys
 
 from central import __version__
 from central.commands import CommandError
-from central.storage import StoreError
+from central.store.contract import StoreError
 from kiosk.errors import KioskError
 
 COMMAND_MODULES = [
@@ -19,7 +19,7 @@ COMMAND_MODULES = [
     "central.commands.dossiers",
     "central.commands.openapi",
     "central.commands.operators",
-    "central.release_commands",
+    "central.commands.release",
 ]
 
 

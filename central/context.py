@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from fastapi import Request
 
-from central.enroll_limit import FailureLimiter
-from central.storage import CentralStore
+from central.api.enroll_limit import FailureLimiter
+from central.store.contract import CentralStore
 
 if TYPE_CHECKING:
-    from central.dossiers import DossierSource
+    from central.api.dossiers import DossierSource
 
 
 def utc_now() -> datetime:
@@ -33,7 +33,7 @@ class Central:
     offline_after_s: float = 180.0
     # Encoded full catalogue answers by version: hundreds of kiosks ask for the same bytes.
     full_catalogue_cache: dict[int, bytes] = field(default_factory=dict)
-    # Wrong enrollment codes per client address (central/enroll_limit.py).
+    # Wrong enrollment codes per client address (central/api/enroll_limit.py).
     enroll_failures: FailureLimiter = field(default_factory=FailureLimiter)
 
 

@@ -69,7 +69,8 @@ def build_app_class() -> type:
     from kivy.core.window import Window
     from kivy.properties import NumericProperty, StringProperty
 
-    from kiosk import __version__, health, sdnotify, ui_commands
+    from kiosk import __version__
+    from kiosk.device import health, sdnotify, ui_commands
     from kiosk.screens import KioskScreenManager, load_screens
 
     class KioskApp(App):
@@ -93,7 +94,7 @@ def build_app_class() -> type:
 
         # --- building -------------------------------------------------------------------
         def build(self) -> Any:
-            from kiosk import log_ring
+            from kiosk.device import log_ring
             from kiosk.screens.tech_gesture import CornerGesture
 
             health.report_ui_started(self.services.db, __version__)
@@ -172,7 +173,7 @@ def build_app_class() -> type:
 
         def _server_commands(self) -> None:
             """Run what the agent handed over from the server (a test page, a reprint) on the
-            worker thread, while the home screen is idle (kiosk/ui_commands.py)."""
+            worker thread, while the home screen is idle (kiosk/device/ui_commands.py)."""
             services = self.services
             if self._commands_running or services.worker is None:
                 return
@@ -270,7 +271,7 @@ def build_app_class() -> type:
 
 def _settings_stamp(services: Services) -> tuple[float | None, float | None]:
     """When the server's and the technician's settings files last changed."""
-    from kiosk.technician_settings import settings_stamp
+    from kiosk.technician.settings import settings_stamp
 
     return settings_stamp(services.state_dir)
 
@@ -306,8 +307,8 @@ def attach_printer(app: Any, services: Services, url: str | None) -> None:
         return  # a lookup-only kiosk: the printer driver and python-escpos stay unloaded (~6 MB)
     from kivy.clock import Clock
 
+    from kiosk.drivers.serial_printer import open_printer
     from kiosk.drivers.status_monitor import PrinterStatusMonitor
-    from kiosk.drivers.ticket_printer import open_printer
     from kiosk.services import record_printer_status
 
     printer = open_printer(settings)

@@ -28,7 +28,7 @@ from kiosk.errors import ConfigError
 log = logging.getLogger(__name__)
 SITE_FILE = Path("/etc/kiosk/kiosk.toml")
 SERVER_SETTINGS_FILE = "server-settings.json"
-# What a technician chose on the kiosk's printer screen (kiosk/technician_settings.py): a layer
+# What a technician chose on the kiosk's printer screen (kiosk/technician/settings.py): a layer
 # after the site file, before the server's, holding only these printer keys.
 TECHNICIAN_SETTINGS_FILE = "technician-settings.json"
 TECHNICIAN_KEYS = ("printer.url", "printer.baudrate", "printer.vietnamese", "printer.user_glyphs")

@@ -36,7 +36,7 @@ def seed_state(state_dir: Path, catalogue: Path = DEMO_CATALOGUE) -> None:
 def seed_catalogue(db: sqlite3.Connection, path: Path) -> bool:
     """Import the catalogue at `path` unless this version (or a newer one, e.g. synced from the
     server) is already there; True when it was imported. A broken file raises CatalogueError."""
-    from kiosk.catalogue_store import catalogue_version, import_catalogue
+    from kiosk.catalogue.store import catalogue_version, import_catalogue
 
     document = json.loads(path.read_text(encoding="utf-8"))
     current = catalogue_version(db)

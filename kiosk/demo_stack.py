@@ -116,7 +116,7 @@ class DemoStack:
         )
 
     def start_printer(self) -> str:
-        from kiosk.drivers.virtual_printer import VirtualPrinter
+        from kiosk.drivers.virtual.printer import VirtualPrinter
 
         printer = VirtualPrinter(self.root / "demo-printed")
         self.printer = printer

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from kiosk import outbox, queue, store
+from kiosk import outbox, store
 from kiosk.config import Settings
-from kiosk.tickets import PrinterState, PrinterStatus, TicketPrinter
+from kiosk.queue import numbering as queue
+from kiosk.queue.tickets import PrinterState, PrinterStatus, TicketPrinter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

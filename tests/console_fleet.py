@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 from central.console.passwords import hash_password
-from central.storage import Site
+from central.store.contract import Site
 from tests.fixtures_central import SITE, RunningServer, publish_releases
 from tests.fixtures_core import REPO
 from tests.fixtures_updates import V1, V2, Keys

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from kiosk import store
-from kiosk.catalogue_store import import_catalogue
+from kiosk.catalogue.store import import_catalogue
 
 FIELDS: list[dict[str, Any]] = [
     {"id": "ho-tich", "name": "Hộ tịch", "name_en": "Civil status"},

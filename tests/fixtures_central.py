@@ -22,12 +22,12 @@ import pytest
 import requests
 import uvicorn
 
+from central.api.dossiers import DossierSource
 from central.app import create_app
 from central.auth import hash_secret
 from central.context import utc_now
-from central.dossiers import DossierSource
-from central.sqlite import SQLiteStore
-from central.storage import Site
+from central.store.contract import Site
+from central.store.sqlite import SQLiteStore
 from tests.fixtures_core import DEMO_CONFIG
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
@@ -80,7 +80,7 @@ class RunningServer:
 def publish_releases(server: RunningServer, root: Path, keys: Any, wheels: dict[str, Path]) -> None:
     """Real bundles of this repository at 1.0.0 and 1.1.0, signed and published into the
     server's releases directory (keys and wheels: tests/fixtures_updates.py)."""
-    from central.release_bundles import publish
+    from central.fleet.bundles import publish
     from tests.fixtures_updates import V1, V2, make_bundle
 
     for version in (V1, V2):
@@ -407,7 +407,7 @@ class Kiosk:
         from zoneinfo import ZoneInfo
 
         from kiosk import config
-        from kiosk.queue import issue_ticket
+        from kiosk.queue.numbering import issue_ticket
 
         settings = config.load(site_file=DEMO_CONFIG, state_dir=self.state_dir).settings
         before = {r[0] for r in self.db.execute("SELECT id FROM outbox")}
@@ -418,7 +418,7 @@ class Kiosk:
     def report_update(self, ok: bool, to: str, stage: str = "health", detail: str = "") -> None:
         """An update.result in the outbox, written by the updater's own reporter."""
         from kiosk import __version__
-        from kiosk.sync.update_gate import Reporter
+        from kiosk.update.gate import Reporter
 
         Reporter(self.db, SITE.timezone).result(ok, stage, __version__, to, detail)
 

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from kiosk import config, store
-from kiosk.catalogue_store import import_catalogue
-from kiosk.tickets import Layout, PrinterState, PrinterStatus, Text
+from kiosk.catalogue.store import import_catalogue
+from kiosk.queue.tickets import Layout, PrinterState, PrinterStatus, Text
 from tests.fixtures_catalogue import catalogue_document
 from tests.fixtures_core import DEMO_CONFIG
 from tests.fixtures_ui import UIDriver

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.drivers.printer import PrintOptions
-from kiosk.drivers.ticket_printer import SerialTicketPrinter
+from kiosk.drivers.escpos.writer import PrintOptions
+from kiosk.drivers.serial_printer import SerialTicketPrinter
 from kiosk.drivers.transport import PortSettings
-from kiosk.drivers.virtual_printer import VirtualPrinter
+from kiosk.drivers.virtual.printer import VirtualPrinter
 
 # Short deadlines keep fault tests quick; they are limits, never asserted timings.
 TEST_WRITE_TIMEOUT_S = 0.5

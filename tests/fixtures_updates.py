@@ -18,25 +18,26 @@ from typing import Any, Protocol
 import pytest
 import requests
 
-from central.release_build import build_project_wheel
-from central.release_bundles import (
+from central.fleet.build import build_project_wheel
+from central.fleet.bundles import (
     generate_key,
     publish,
     read_envelope,
     sign_bundle,
     write_manifest,
 )
-from kiosk import health, store
-from kiosk.release_manifest import KeySet
-from kiosk.sync.update_download import DownloadOptions, session_get
-from kiosk.sync.update_gate import GateOptions
-from kiosk.sync.update_install import (
+from kiosk import store
+from kiosk.device import health
+from kiosk.protocol.release_manifest import KeySet
+from kiosk.update.download import DownloadOptions, session_get
+from kiosk.update.gate import GateOptions
+from kiosk.update.install import (
     ReleaseLayout,
     install_release,
     installed_envelope,
     switch_current,
 )
-from kiosk.sync.updater import Progress, Updater, UpdaterOptions, platform_tag
+from kiosk.update.updater import Progress, Updater, UpdaterOptions, platform_tag
 from tests.fixtures_core import REPO
 from tests.release_server import ReleaseServer
 
@@ -77,7 +78,7 @@ def _patched_tree(dest: Path, module: str, patch: tuple[str, str]) -> Path:
 def release_wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Real wheels of this repository: 1.0.0, 1.1.0, and a 1.1.0 whose UI crashes at start."""
     root = tmp_path_factory.mktemp("wheels")
-    crash_src = _patched_tree(root / "crash-src", "kiosk/health.py", _CRASH_PATCH)
+    crash_src = _patched_tree(root / "crash-src", "kiosk/device/health.py", _CRASH_PATCH)
     broken_src = _patched_tree(root / "broken-src", "kiosk/outbox.py", _BROKEN_PATCH)
     return {
         V1: build_project_wheel(REPO, V1, root / V1),

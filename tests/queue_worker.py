@@ -9,7 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from kiosk import config, queue, store
+from kiosk import config, store
+from kiosk.queue import numbering as queue
 
 
 def main(db_path: str, site: str, count: int) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from central.release_bundles import ENVELOPE_FILE, read_envelope
+from central.fleet.bundles import ENVELOPE_FILE, read_envelope
 
 _PATH = re.compile(r"^/api/v1/releases/([^/]+)/(manifest|files/([^/]+))$")
 _RANGE = re.compile(r"^bytes=(\d+)-$")

@@ -1,6 +1,6 @@
 """Stands in for the Kivy UI in the update tests, run by a release's own interpreter:
 `RELEASE/venv/bin/python ui_stand_in.py STATE_DIR`. It does what kiosk/app.py must do for the
-updater (kiosk/health.py), with the code of the release it runs from, so a release whose health
+updater (kiosk/device/health.py), with the code of the release it runs from, so a release whose health
 reporting is broken crashes here as its UI would on a kiosk."""
 
 import sys
@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 import kiosk
-from kiosk import health, store
+from kiosk import store
+from kiosk.device import health
 
 state_dir = Path(sys.argv[1])
 db = store.open_state(state_dir)

@@ -9,7 +9,7 @@ import os
 import sys
 from typing import Any
 
-from central.sqlite import SQLiteStore
+from central.store.sqlite import SQLiteStore
 
 DEFAULT_DB = "central.db"
 

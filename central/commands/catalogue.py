@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from central import catalogue
+from central.api import catalogue
 from central.commands import CommandError, add_db_option, open_store
 from central.context import utc_now
 

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from central.api.dossiers import DossierImportError, check_rows, read_file
 from central.commands import CommandError, add_db_option, open_store
 from central.context import utc_now
-from central.dossiers import DossierImportError, check_rows, read_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -37,10 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from central.api.dossiers import load_source
     from central.app import create_app
     from central.auth import hash_secret
     from central.context import utc_now
-    from central.dossiers import load_source
 
     store = open_store(args)
     if args.admin_token_file:

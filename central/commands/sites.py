@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from central.auth import hash_secret, issue_enrollment_code, new_token
 from central.commands import CommandError, add_db_option, open_store, print_json
 from central.context import utc_now
-from central.storage import Site
+from central.store.contract import Site
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from central.storage import CentralStore, Device, Site
+from central.store.contract import CentralStore, Device, Site
 
 Connection = Literal["online", "offline", "never", "revoked"]
 Severity = Literal["ok", "warning", "error"]

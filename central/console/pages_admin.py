@@ -8,12 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from central import catalogue
+from central.api import catalogue
 from central.auth import issue_enrollment_code
 from central.console.render import page
 from central.console.session import checked_operator, current_operator
 from central.context import Central, central
-from central.storage import PublishOutcome, VersionConflict
+from central.store.contract import PublishOutcome, VersionConflict
 
 router = APIRouter()
 Ctx = Annotated[Central, Depends(central)]

@@ -13,7 +13,7 @@ from central.console import fleet, labels
 from central.console.render import HEADERS, page
 from central.console.session import checked_operator, current_operator
 from central.context import Central, central
-from central.storage import StoredEvent
+from central.store.contract import StoredEvent
 
 router = APIRouter()
 Ctx = Annotated[Central, Depends(central)]

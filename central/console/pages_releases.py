@@ -1,5 +1,5 @@
 """Releases and staged rollouts in the console: what is published, the current rollout's
-progress and halt state, and the operator's actions (central/rollouts.py does the work)."""
+progress and halt state, and the operator's actions (central/fleet/rollouts.py does the work)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from central import rollout_policy, rollouts
 from central.console.render import page
 from central.console.session import checked_operator, current_operator
 from central.context import Central, central
-from central.releases import list_releases
-from central.rollout_policy import RolloutError
-from central.storage import Rollout, RolloutPlan
+from central.fleet import policy as rollout_policy
+from central.fleet import rollouts
+from central.fleet.policy import RolloutError
+from central.fleet.releases import list_releases
+from central.store.contract import Rollout, RolloutPlan
 
 router = APIRouter()
 Ctx = Annotated[Central, Depends(central)]

@@ -46,7 +46,7 @@ def screenshot(args: argparse.Namespace) -> int:
     """Same code path as `run`, on the demo site in a fresh state dir with the virtual printer
     (as `make run` has it) unless told otherwise."""
     from kiosk.app import run
-    from kiosk.drivers.virtual_printer import VirtualPrinter
+    from kiosk.drivers.virtual.printer import VirtualPrinter
 
     with tempfile.TemporaryDirectory(prefix="kiosk-shot-") as tmp:
         printer = VirtualPrinter(Path(tmp) / "printed")

@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kiosk import catalogue_store
-from kiosk.catalogue import parse_document
+from kiosk.catalogue import store as catalogue_store
+from kiosk.catalogue.search import DEFAULT_LIMIT, MAX_LIMIT, search
 from kiosk.commands import open_db, print_json
 from kiosk.errors import CatalogueError
-from kiosk.search import DEFAULT_LIMIT, MAX_LIMIT, search
+from kiosk.protocol.catalogue_format import parse_document
 
 _CHANNELS = {"truc-tiep": "in person", "truc-tuyen": "online", "buu-chinh": "by post"}
 

@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def doctor_command(args: argparse.Namespace) -> int:
     from kiosk.doctor import DoctorOptions, run_checks
-    from kiosk.sync.update_install import ReleaseLayout
+    from kiosk.update.install import ReleaseLayout
 
     options = DoctorOptions()
     changes: dict[str, object] = {}

@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 from kiosk.commands import load_config, print_json
-from kiosk.drivers.printer import MODES, PrintOptions, render_escpos, resolve_mode
+from kiosk.drivers.escpos.writer import MODES, PrintOptions, render_escpos, resolve_mode
 from kiosk.drivers.printer_detect import COMMON_BAUDS, list_serial_ports, probe
 from kiosk.drivers.samples import SAMPLES, sample_layout
-from kiosk.drivers.ticket_printer import open_printer
+from kiosk.drivers.serial_printer import open_printer
 from kiosk.errors import ConfigError
-from kiosk.tickets import Layout, printer_test_layout
+from kiosk.queue.tickets import Layout, printer_test_layout
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -67,7 +67,7 @@ def _write(layout: Layout, options: PrintOptions, out: Path) -> int:
         out.write_bytes(data)
         size = len(data)
     elif out.suffix == ".png":
-        from kiosk.drivers.preview import render_png
+        from kiosk.drivers.virtual.preview import render_png
 
         render_png(layout, options).save(out)
         size = len(render_escpos(layout, options))

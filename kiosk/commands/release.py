@@ -19,7 +19,7 @@ import kiosk
 from kiosk import __version__, store
 from kiosk.commands import load_config, open_db, print_json, state_dir
 from kiosk.errors import UpdateError
-from kiosk.release_manifest import (
+from kiosk.protocol.release_manifest import (
     MANIFEST_FILE,
     PINNED_KEYS_DIR,
     SIGNATURE_FILE,
@@ -165,9 +165,9 @@ def _printer(args: argparse.Namespace) -> str:
 
 
 def update_status(args: argparse.Namespace) -> int:
-    from kiosk.sync import update_gate as gate
-    from kiosk.sync.update_install import ReleaseLayout
-    from kiosk.sync.updater import update_status as status_of
+    from kiosk.update import gate
+    from kiosk.update.install import ReleaseLayout
+    from kiosk.update.updater import update_status as status_of
 
     db = open_db(args)
     layout = ReleaseLayout.default()
@@ -183,8 +183,8 @@ def update_status(args: argparse.Namespace) -> int:
 
 
 def update_rollback(args: argparse.Namespace) -> int:
-    from kiosk.sync import update_gate as gate
-    from kiosk.sync.update_install import ReleaseLayout
+    from kiosk.update import gate
+    from kiosk.update.install import ReleaseLayout
 
     db = open_db(args)
     root = Path(args.releases_root) if args.releases_root else None

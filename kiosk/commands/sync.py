@@ -46,7 +46,7 @@ def run_agent(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    from kiosk.sync.agent_updates import build_updater, run_with_updates
+    from kiosk.update.agent_updates import build_updater, run_with_updates
 
     agent = _agent(args)
     # Exit 0 both on SIGTERM and after an update switched `current`: systemd (Restart=always)

@@ -7,9 +7,9 @@ import argparse
 import getpass
 import sys
 
-from kiosk import technician
 from kiosk.commands import state_dir
 from kiosk.errors import ConfigError
+from kiosk.technician import pin as technician
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from kiosk import issuing, queue
 from kiosk.commands import load_config, open_db, print_json, state_dir
+from kiosk.queue import issuing
+from kiosk.queue import numbering as queue
 from kiosk.services import Services, SystemClock, build_services
 
 
@@ -44,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 @contextmanager
 def _services(args: argparse.Namespace) -> Iterator[Services]:
     """The same services the screen uses, with the configured (or --printer) printer opened."""
-    from kiosk.drivers.ticket_printer import open_printer
+    from kiosk.drivers.serial_printer import open_printer
 
     settings = load_config(args).settings
     url = getattr(args, "printer", None) or settings.printer.url

@@ -17,7 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
-from kiosk.drivers.virtual_printer import Simulated, VirtualPrinter
+from kiosk.drivers.virtual.printer import Simulated, VirtualPrinter
 
 HELP = __doc__.split("standard input:\n", 1)[1].split("Without", 1)[0]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiosk.sync.update_install import ReleaseLayout
+from kiosk.update.install import ReleaseLayout
 
 UNITS = ("kiosk.service", "kiosk-agent.service")
 

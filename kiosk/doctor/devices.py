@@ -14,9 +14,9 @@ from pathlib import Path
 from kiosk import config
 from kiosk.doctor.base import Check, failed, passed, skipped
 from kiosk.drivers.scanner import Scanner
-from kiosk.drivers.ticket_printer import open_printer
+from kiosk.drivers.serial_printer import open_printer
+from kiosk.queue.tickets import PrinterState, PrinterStatus
 from kiosk.sync.heartbeat import printer_status, ui_running
-from kiosk.tickets import PrinterState, PrinterStatus
 
 PRINTER_FIXES = {
     PrinterState.offline: "check the printer's power and USB cable, `ls -l {url}`, that the kiosk user "

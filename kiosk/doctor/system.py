@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 from kiosk.doctor.base import Check, DoctorOptions, failed, passed, skipped
-from kiosk.sync import update_gate as gate
-from kiosk.sync.update_install import ReleaseLayout, installed_envelope
+from kiosk.update import gate
+from kiosk.update.install import ReleaseLayout, installed_envelope
 
 REINSTALL_FIX = "run systemd/install.sh --bundle BUNDLE with a signed release (see docs/operations.md)"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from serial.tools import list_ports
 
-from kiosk.drivers.printer import PrintOptions
-from kiosk.drivers.ticket_printer import SerialTicketPrinter
+from kiosk.drivers.escpos.writer import PrintOptions
+from kiosk.drivers.serial_printer import SerialTicketPrinter
 from kiosk.drivers.transport import PortSettings
-from kiosk.tickets import PrinterState, PrinterStatus
+from kiosk.queue.tickets import PrinterState, PrinterStatus
 
 COMMON_BAUDS = (9600, 19200, 38400, 115200)
 BY_ID = Path("/dev/serial/by-id")

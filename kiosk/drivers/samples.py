@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from kiosk.tickets import Layout, QueueTicket, checklist_layout, queue_ticket_layout
+from kiosk.queue.tickets import Layout, QueueTicket, checklist_layout, queue_ticket_layout
 
 SAMPLES = ("ticket", "priority-ticket", "checklist")
 SITE_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

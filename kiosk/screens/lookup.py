@@ -11,7 +11,7 @@ from typing import Any
 from kivy.factory import Factory
 from kivy.properties import OptionProperty, StringProperty
 
-from kiosk.catalogue_store import FieldCount, fields_with_counts
+from kiosk.catalogue.store import FieldCount, fields_with_counts
 from kiosk.screens import KioskScreen
 from kiosk.screens.lookup_widgets import Loader, count_text, current_language
 

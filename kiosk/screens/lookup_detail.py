@@ -15,14 +15,14 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
-from kiosk import queue
-from kiosk.catalogue_store import get_field, get_procedure
+from kiosk.catalogue.detail import Block, detail_blocks
+from kiosk.catalogue.store import get_field, get_procedure
 from kiosk.errors import PrinterError
-from kiosk.issuing import print_failure_reason
-from kiosk.procedure_detail import Block, detail_blocks
+from kiosk.queue import numbering as queue
+from kiosk.queue.issuing import print_failure_reason
+from kiosk.queue.tickets import Language, checklist_layout
 from kiosk.screens import KioskScreen
 from kiosk.screens.lookup_widgets import Loader, QRCodeView, current_language
-from kiosk.tickets import Language, checklist_layout
 
 __all__ = ["LookupDetailScreen", "QRCodeView"]  # QRCodeView: used by lookup_detail.kv
 

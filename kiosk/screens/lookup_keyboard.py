@@ -3,7 +3,7 @@
 Two pages: letters (digits, QWERTY, space, the Telex switch) and the "Dấu" page (ă â ê ô ơ ư đ,
 the five tones and "no tone"). A key on the Dấu page is a one-shot: after it the letters come
 back, as after a shift key, so "đăng ký" needs no extra taps to return. The keyboard only says
-which key was pressed (`on_key(kind, value)`); what the text becomes is kiosk/telex.py's work.
+which key was pressed (`on_key(kind, value)`); what the text becomes is kiosk/catalogue/telex.py's work.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.widget import Widget
 
-from kiosk.telex import Tone
+from kiosk.catalogue.telex import Tone
 
 
 @dataclass(frozen=True)

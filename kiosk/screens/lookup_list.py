@@ -9,7 +9,7 @@ from typing import Any
 
 from kivy.properties import OptionProperty, StringProperty
 
-from kiosk.catalogue_store import ProcedureSummary, get_field, procedures_in_field
+from kiosk.catalogue.store import ProcedureSummary, get_field, procedures_in_field
 from kiosk.screens import KioskScreen
 from kiosk.screens.lookup_widgets import Loader, count_text, current_language, tr
 

@@ -1,8 +1,9 @@
 """Procedure lookup: search with the on-screen Vietnamese keyboard, results as the citizen types.
 
-Each key edits the text through kiosk/telex.py; the search itself (kiosk/search.py, an FTS query
-of a few milliseconds that never raises) runs on the UI thread once typing pauses for DEBOUNCE_S,
-so a fast typist does not pay for a search per key. No results offers the fields to browse."""
+Each key edits the text through kiosk/catalogue/telex.py; the search itself
+(kiosk/catalogue/search.py, an FTS query of a few milliseconds that never raises) runs on the UI
+thread once typing pauses for DEBOUNCE_S, so a fast typist does not pay for a search per key.
+No results offers the fields to browse."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.properties import NumericProperty, OptionProperty, StringProperty
 
-from kiosk import telex
-from kiosk.catalogue_store import FieldCount, fields_with_counts
+from kiosk.catalogue import telex
+from kiosk.catalogue.search import SearchHit, search
+from kiosk.catalogue.store import FieldCount, fields_with_counts
 from kiosk.screens import KioskScreen
 from kiosk.screens.lookup_keyboard import VietnameseKeyboard
 from kiosk.screens.lookup_widgets import Loader, count_text, current_language, tr
-from kiosk.search import SearchHit, search
 
 DEBOUNCE_S = 0.25
 RESULT_LIMIT = 50

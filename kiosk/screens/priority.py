@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk import queue
+from kiosk.queue import numbering as queue
 from kiosk.screens import KioskScreen
 
 

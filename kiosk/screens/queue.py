@@ -8,8 +8,9 @@ from typing import Any
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 
-from kiosk import queue, waiting
 from kiosk.config import Service
+from kiosk.queue import numbering as queue
+from kiosk.queue import waiting
 from kiosk.screens import KioskScreen
 
 

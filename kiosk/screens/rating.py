@@ -8,7 +8,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.properties import ListProperty, OptionProperty, StringProperty
 
-from kiosk.ratings import record_rating
+from kiosk.queue.ratings import record_rating
 from kiosk.screens import KioskScreen
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from kivy.core.window import Window
 
-from kiosk.technician import CornerTaps
+from kiosk.technician.pin import CornerTaps
 
 CORNER_PX = 120  # × app.u
 PIN_SCREEN = "tech_pin"

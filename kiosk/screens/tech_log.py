@@ -9,7 +9,7 @@ from typing import Any
 from kivy.factory import Factory
 from kivy.properties import ListProperty, StringProperty
 
-from kiosk import log_ring
+from kiosk.device import log_ring
 from kiosk.screens.tech_widgets import TechScreen
 
 
@@ -46,9 +46,9 @@ class TechLogScreen(TechScreen):
             self.source = "ring"
             self.lines = [
                 "08:01:02 INFO kiosk.app: first frame drawn",
-                "08:01:03 INFO kiosk.drivers.ticket_printer: printed ticket A001 (248 bytes, tcvn3)",
+                "08:01:03 INFO kiosk.drivers.serial_printer: printed ticket A001 (248 bytes, tcvn3)",
                 "08:14:40 WARNING kiosk.drivers.status_monitor: printer paper_out: paper end sensor",
-                "08:15:02 INFO kiosk.drivers.ticket_printer: printed ticket B012 (251 bytes, tcvn3)",
+                "08:15:02 INFO kiosk.drivers.serial_printer: printed ticket B012 (251 bytes, tcvn3)",
                 "08:20:11 INFO kiosk.app: Phiếu B012 được in lại — Đăng ký khai sinh",
             ]
 

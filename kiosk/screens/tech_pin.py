@@ -1,6 +1,6 @@
 """The technician PIN pad, opened by the hidden corner gesture. The check (scrypt, ~0.1 s) and
 the lock-out bookkeeping run on the worker thread; five wrong tries lock the pad for five minutes,
-also across restarts (kiosk.technician)."""
+also across restarts (kiosk.technician.pin)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from typing import Any
 
 from kivy.properties import NumericProperty, OptionProperty, StringProperty
 
-from kiosk import technician
 from kiosk.errors import ConfigError
 from kiosk.screens.tech_widgets import TechScreen
-from kiosk.technician import Attempt, Outcome
+from kiosk.technician import pin as technician
+from kiosk.technician.pin import Attempt, Outcome
 
 MAX_TYPED = 12
 

@@ -1,7 +1,7 @@
 """Technician printer screen: port, baud rate, profile, Vietnamese mode, state and paper; a test
 page; a short sample printed in each Vietnamese mode (to see which one this printer gets right);
 finding the port and baud rate that answer; and saving what worked on the kiosk itself
-(kiosk/technician_settings.py), after which the UI restarts at its next idle moment to print
+(kiosk/technician/settings.py), after which the UI restarts at its next idle moment to print
 with it. Every printer call and every write runs on the worker thread."""
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
-from kiosk.drivers.printer import MODES, options_from_settings, resolve_mode
+from kiosk.drivers.escpos.writer import MODES, options_from_settings, resolve_mode
 from kiosk.drivers.transport import PortSettings
 from kiosk.errors import KioskError, PrinterError
-from kiosk.issuing import print_failure_reason
+from kiosk.queue.issuing import print_failure_reason
 from kiosk.screens.tech_status import paper_key
 from kiosk.screens.tech_widgets import TechFact, TechScreen, fact, fill
-from kiosk.technician_printer import PortFinding, current_mode, detect, print_mode_sample, print_test_page
-from kiosk.technician_settings import save_printer
+from kiosk.technician.printer import PortFinding, current_mode, detect, print_mode_sample, print_test_page
+from kiosk.technician.settings import save_printer
 
 
 class TechPrinterScreen(TechScreen):

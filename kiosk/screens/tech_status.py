@@ -11,7 +11,7 @@ from kivy.app import App
 from kivy.properties import BooleanProperty, ObjectProperty
 
 from kiosk.screens.tech_widgets import TechFact, TechScreen, fact, fill
-from kiosk.technician_status import DeviceFacts, Reachability, check_server, gather
+from kiosk.technician.status import DeviceFacts, Reachability, check_server, gather
 
 
 class TechStatusScreen(TechScreen):

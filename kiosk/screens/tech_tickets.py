@@ -8,9 +8,10 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
-from kiosk import issuing, queue
 from kiosk.errors import QueueError
-from kiosk.queue import Ticket
+from kiosk.queue import issuing
+from kiosk.queue import numbering as queue
+from kiosk.queue.numbering import Ticket
 from kiosk.screens.tech_widgets import TechFact, TechScreen, fact, fill
 
 MAX_CODE = 8

@@ -9,8 +9,9 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.properties import OptionProperty, StringProperty
 
-from kiosk import issuing, queue
 from kiosk.errors import QueueError
+from kiosk.queue import issuing
+from kiosk.queue import numbering as queue
 from kiosk.screens import KioskScreen
 
 

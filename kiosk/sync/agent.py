@@ -16,8 +16,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk import config, outbox, store, ui_commands
-from kiosk.catalogue_store import catalogue_version
+from kiosk import config, outbox, store
+from kiosk.catalogue.store import catalogue_version
+from kiosk.device import ui_commands
 from kiosk.errors import BadAnswer, ConfigError, KioskError, NotEnrolled, SyncError
 from kiosk.sync import enrollment, logs_upload
 from kiosk.sync.answers import ServerCommand

@@ -11,7 +11,7 @@ import sqlite3
 from typing import Any
 
 from kiosk import store
-from kiosk.catalogue_store import apply_sync, catalogue_version
+from kiosk.catalogue.store import apply_sync, catalogue_version
 from kiosk.errors import BadAnswer, CatalogueError
 from kiosk.sync.client import API, CATALOGUE_ANSWER_BYTES, ServerClient
 from kiosk.sync.report import PartResult

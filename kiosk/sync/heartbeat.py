@@ -3,7 +3,7 @@
 
 Other processes leave their state in device_state for the agent to report: the UI writes
 `printer.status` (JSON {"state", "detail"}, kiosk.services.record_printer_status) and its health
-(`ui.started`, `ui.healthy`, kiosk.health); the updater writes `update.status` and
+(`ui.started`, `ui.healthy`, kiosk.device.health); the updater writes `update.status` and
 `update.last_result`."""
 
 from __future__ import annotations
@@ -17,14 +17,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk import __version__, config, health, outbox, store
-from kiosk.catalogue_store import catalogue_version
-from kiosk.queue import CLOCK_OFFSET_KEY
+from kiosk import __version__, config, outbox, store
+from kiosk.catalogue.store import catalogue_version
+from kiosk.device import health
+from kiosk.queue.numbering import CLOCK_OFFSET_KEY
 from kiosk.services import PRINTER_STATE_KEY
 from kiosk.sync.answers import HeartbeatAnswer, parse_heartbeat
 from kiosk.sync.client import API, ServerClient
 from kiosk.sync.report import LAST_ERROR
-from kiosk.sync.updater import update_status
+from kiosk.update.updater import update_status
 
 CLOCK_OFFSET = CLOCK_OFFSET_KEY  # the queue corrects its clock with it
 
@@ -91,7 +92,7 @@ def printer_status(db: sqlite3.Connection) -> dict[str, str] | None:
 
 def ui_healthy(db: sqlite3.Connection) -> bool | None:
     """None before any UI started on this device; else whether the UI that started last drew
-    its first frame (kiosk.health) and its process is still there."""
+    its first frame (kiosk.device.health) and its process is still there."""
     report = health.read_ui_health(db)
     if report.started_at is None:
         return None

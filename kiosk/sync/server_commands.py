@@ -12,7 +12,8 @@ import subprocess
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from kiosk import outbox, store, ui_commands
+from kiosk import outbox, store
+from kiosk.device import ui_commands
 from kiosk.sync.answers import ServerCommand
 
 log = logging.getLogger("kiosk.sync")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import outbox, store
-from kiosk.catalogue_store import catalogue_version
+from kiosk.catalogue.store import catalogue_version
 from kiosk.sync import enrollment
 from kiosk.sync.heartbeat import CLOCK_OFFSET, applied_config_version
 from kiosk.sync.report import LAST_ERROR

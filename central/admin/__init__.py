@@ -1,0 +1,1 @@
+"""The admin API for operators and the fleet console (operator tokens)."""

@@ -1,0 +1,1 @@
+"""Storage: the one contract (`contract.CentralStore`) and its implementations (sqlite/)."""

@@ -1,0 +1,18 @@
+"""The SQLite implementation of `central.store.contract.CentralStore`: one file, one machine, a
+province's fleet. Each part (devices, events, catalogue, rollouts, console) is a mixin over
+one connection pool."""
+
+from __future__ import annotations
+
+from central.store.sqlite.catalogue import CataloguePart
+from central.store.sqlite.console import ConsolePart
+from central.store.sqlite.devices import DevicesPart
+from central.store.sqlite.events import EventsPart
+from central.store.sqlite.rollouts import RolloutsPart
+
+
+class SQLiteStore(DevicesPart, EventsPart, CataloguePart, RolloutsPart, ConsolePart):
+    """`SQLiteStore(path)` opens (creating and migrating) the database file."""
+
+
+__all__ = ["SQLiteStore"]

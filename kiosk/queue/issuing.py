@@ -1,0 +1,117 @@
+"""Allocate → print → record: the one path a ticket takes, from the screen and from
+`kiosk ticket issue` alike. The number is committed before the printer is touched, and how
+printing ended is recorded with its event, so a failed print is never silent (invariant 1)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from kiosk.config import Settings
+from kiosk.errors import CoverOpen, PaperOut, PrinterError, PrinterOffline, QueueError
+from kiosk.queue import numbering as queue
+from kiosk.queue import waiting
+from kiosk.queue.numbering import Ticket
+from kiosk.queue.tickets import Priority, QueueTicket, TicketPrinter, queue_ticket_layout
+
+
+@dataclass(frozen=True)
+class IssueOutcome:
+    ticket: Ticket
+    printed: bool
+    reason: str | None  # paper_out | cover_open | offline | no_printer | error, when not printed
+    waiting: waiting.Waiting
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            **self.ticket.to_json(),
+            "printed": self.printed,
+            "reason": self.reason,
+            "people_ahead": self.waiting.people_ahead,
+            "wait_minutes": self.waiting.wait_minutes,
+        }
+
+
+def print_failure_reason(exc: PrinterError) -> str:
+    if isinstance(exc, PaperOut):
+        return "paper_out"
+    if isinstance(exc, CoverOpen):
+        return "cover_open"
+    if isinstance(exc, PrinterOffline):
+        return "offline"
+    return "error"
+
+
+def ticket_view(settings: Settings, ticket: Ticket, wait: waiting.Waiting) -> QueueTicket:
+    """What the printed ticket says, in the language the citizen was using."""
+    service = queue.find_service(settings, ticket.service)
+    english = ticket.language == "en"
+    qr = settings.queue.ticket_qr_url
+    return QueueTicket(
+        header=settings.site.header,
+        office=settings.site.name,
+        ticket=ticket.ticket,
+        service_name=(service.name_en or service.name) if english else service.name,
+        counters=service.counters,
+        issued_at=ticket.issued_at,
+        people_ahead=wait.people_ahead,
+        wait_minutes=wait.wait_minutes,
+        priority=cast(Priority | None, ticket.priority),
+        qr_url=qr.format(ticket=ticket.ticket, day=ticket.day, site=settings.site.name) if qr else None,
+        footer=settings.queue.ticket_footer_en if english else settings.queue.ticket_footer,
+        language="en" if english else "vi",
+    )
+
+
+def print_and_record(
+    db: sqlite3.Connection,
+    settings: Settings,
+    printer: TicketPrinter | None,
+    ticket: Ticket,
+    moment: datetime,
+    wait: waiting.Waiting,
+) -> IssueOutcome:
+    """Print a committed ticket and record the outcome with its event."""
+    if printer is None:
+        error: str | None = "no_printer"
+    else:
+        try:
+            printer.print_layout(queue_ticket_layout(ticket_view(settings, ticket, wait)))
+            error = None
+        except PrinterError as exc:
+            error = print_failure_reason(exc)
+    recorded = queue.record_print(db, ticket, moment, error)
+    return IssueOutcome(recorded, error is None, error, wait)
+
+
+def issue_and_print(
+    db: sqlite3.Connection,
+    settings: Settings,
+    printer: TicketPrinter | None,
+    service_id: str,
+    moment: datetime,
+    priority: str | None = None,
+    language: str = "vi",
+) -> IssueOutcome:
+    """Allocate the next number (committed), print it, record how printing ended."""
+    ticket = queue.issue_ticket(db, settings, service_id, moment, priority, language)
+    service = queue.find_service(settings, service_id)
+    wait = waiting.estimate(db, service, moment, ticket.day, before_number=ticket.number)
+    return print_and_record(db, settings, printer, ticket, moment, wait)
+
+
+def reprint(
+    db: sqlite3.Connection,
+    settings: Settings,
+    printer: TicketPrinter | None,
+    code: str,
+    moment: datetime,
+    day: str | None = None,
+) -> IssueOutcome:
+    """Print a ticket again (after paper was refilled, or one the citizen lost)."""
+    ticket = queue.find_ticket(db, code, day)
+    if ticket.state == "voided":
+        raise QueueError(f"ticket {ticket.ticket} of {ticket.day} is voided", reason="voided")
+    return print_and_record(db, settings, printer, ticket, moment, waiting.UNKNOWN)
