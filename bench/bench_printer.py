@@ -13,10 +13,11 @@ import time
 from escpos.printer import Dummy
 
 from bench import Figure, median
-from kiosk.drivers.escpos.writer import MODES, PrintOptions, render_escpos
-from kiosk.drivers.samples import sample_layout
+from kiosk.drivers.escpos.options import MODES, PrintOptions
+from kiosk.drivers.escpos.render import render_escpos
 from kiosk.drivers.transport import PortSettings
 from kiosk.drivers.virtual.preview import render_png
+from kiosk.technician.samples import sample_layout
 
 BAUDS = (9600, 19200, 38400, 115200)
 GOALS = {"tcvn3": "<= 600", "cp1258": "<= 700", "raster": "<= 3,500", "ascii": ""}

@@ -65,7 +65,6 @@ def tap_to_last_byte_ms() -> list[float]:
         ).settings
         configure_kivy(settings, state, windowed=True, size="1080x1920")
         from kivy.base import EventLoop
-        from kivy.tests.common import UnitTestTouch
 
         services = build_services(settings, state)
         app = create_app(services)
@@ -81,18 +80,7 @@ def tap_to_last_byte_ms() -> list[float]:
 
         pump_until(lambda: services.printer_status.can_print)
         for _ in range(TAPS):
-            app.sm.go("queue")
-            for _frame in range(3):
-                EventLoop.idle()
-            row = next(w for w in app.sm.current_screen.walk() if getattr(w, "service_id", "") == "B")
-            button = row.children[-1]  # the service's big button
-            x, y = button.to_window(*button.center)
-            printer.last_cut = None
-            touch = UnitTestTouch(x, y)
-            touch.touch_down()
-            EventLoop.idle()
-            tapped = time.perf_counter()
-            touch.touch_up()
+            tapped = _tap_service_b(app, printer)
             pump_until(lambda: printer.last_cut is not None)
             times.append((printer.last_cut - tapped) * 1000)  # type: ignore[operator]
             pump_until(lambda: app.sm.get_screen("ticket").state == "done")
@@ -101,6 +89,26 @@ def tap_to_last_byte_ms() -> list[float]:
         services.close()
         printer.stop()
     return times
+
+
+def _tap_service_b(app: Any, printer: Any) -> float:
+    """Open the queue screen and tap service B's big button; the moment the finger lifts."""
+    from kivy.base import EventLoop
+    from kivy.tests.common import UnitTestTouch
+
+    app.sm.go("queue")
+    for _frame in range(3):
+        EventLoop.idle()
+    row = next(w for w in app.sm.current_screen.walk() if getattr(w, "service_id", "") == "B")
+    button = row.children[-1]  # the service's big button
+    x, y = button.to_window(*button.center)
+    printer.last_cut = None
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    EventLoop.idle()
+    tapped = time.perf_counter()
+    touch.touch_up()
+    return tapped
 
 
 def run() -> list[Figure]:

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from bench import Figure, median
-from kiosk.demo import DEMO_CONFIG, seed_state
+from kiosk.demo_site import DEMO_CONFIG, seed_state
 from kiosk.drivers.virtual.printer import VirtualPrinter
 
 REPO = Path(__file__).resolve().parent.parent

@@ -27,7 +27,8 @@ from central.store.sqlite import SQLiteStore
 from kiosk import outbox, store
 from kiosk.sync.catalogue_sync import sync_catalogue
 from kiosk.sync.client import ServerClient
-from kiosk.sync.enrollment import enroll, load_token
+from kiosk.sync.enrollment import enroll
+from kiosk.sync.identity import load_token
 from kiosk.sync.outbox_push import push_outbox
 
 PROCEDURES = 6_000

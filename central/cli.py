@@ -10,7 +10,7 @@ import sys
 from central import __version__
 from central.commands import CommandError
 from central.store.contract import StoreError
-from kiosk.errors import KioskError
+from kiosk.protocol.errors import KioskError
 
 COMMAND_MODULES = [
     "central.commands.serve",

@@ -10,6 +10,7 @@ without being documented. Merging and type checking are kiosk/config_build.py's.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import logging
@@ -22,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from kiosk import store
 from kiosk.config_build import build, merge, where
 from kiosk.errors import ConfigError
 
@@ -356,3 +358,14 @@ def describe(loaded: Loaded) -> list[tuple[str, Any, str]]:
 
     walk(loaded.settings, "")
     return rows
+
+
+def state_dir(args: argparse.Namespace) -> Path:
+    """The state directory a command line asks for (`--state-dir`), else the default one."""
+    return Path(args.state_dir) if getattr(args, "state_dir", None) else store.default_state_dir()
+
+
+def load_config(args: argparse.Namespace, overrides: dict[str, Any] | None = None) -> Loaded:
+    """The settings a command line asks for: `--config` as the site file, `--state-dir`'s layers."""
+    site = Path(args.config) if getattr(args, "config", None) else None
+    return load(site_file=site, state_dir=state_dir(args), overrides=overrides)

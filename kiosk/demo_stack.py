@@ -18,7 +18,7 @@ from pathlib import Path
 import requests
 
 from kiosk import store
-from kiosk.demo import DEMO_CONFIG, DEMO_DIR, seed_state
+from kiosk.demo_site import DEMO_CONFIG, DEMO_DIR, seed_state
 
 SITE_ID = "me-linh-xa"
 SITE_NAME = "UBND xã Mê Linh"
@@ -84,11 +84,11 @@ class DemoStack:
         raise SystemExit(f"demo: the central server did not start; see {self.root / 'demo-central.log'}")
 
     def enrol_once(self) -> None:
-        from kiosk.sync import enrollment
+        from kiosk.sync import enrollment, identity
 
         db = store.open_state(self.state)
         try:
-            who = enrollment.identity(db, self.state)
+            who = identity.identity(db, self.state)
             if who is not None and who.server_url == self.url:
                 return
             code = self.central("enroll-code", "--site", SITE_ID).split()[0]

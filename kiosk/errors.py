@@ -1,8 +1,26 @@
-"""The kiosk's small exception tree. Catch broadly only at thread and loop boundaries."""
+"""The kiosk's small exception tree. Catch broadly only at thread and loop boundaries.
 
+Its root `KioskError` and the two errors the protocol raises (`CatalogueError`, `UpdateError`)
+live in kiosk/protocol/errors.py, which central/ shares; they are imported here so the tree is
+one, and every kiosk module keeps importing its errors from this module."""
 
-class KioskError(Exception):
-    """Base of every error the kiosk raises on purpose."""
+from kiosk.protocol.errors import CatalogueError, KioskError, UpdateError
+
+__all__ = [
+    "BadAnswer",
+    "CatalogueError",
+    "ConfigError",
+    "CoverOpen",
+    "KioskError",
+    "NotEnrolled",
+    "PaperOut",
+    "PrinterError",
+    "PrinterOffline",
+    "QueueError",
+    "StoreError",
+    "SyncError",
+    "UpdateError",
+]
 
 
 class ConfigError(KioskError):
@@ -11,14 +29,6 @@ class ConfigError(KioskError):
 
 class StoreError(KioskError):
     """The state database cannot be opened or migrated."""
-
-
-class CatalogueError(KioskError):
-    """A catalogue document broke a rule; `errors` lists every (json path, problem)."""
-
-    def __init__(self, message: str, errors: list[tuple[str, str]] | None = None) -> None:
-        super().__init__(message)
-        self.errors = errors or []
 
 
 class QueueError(KioskError):
@@ -61,16 +71,3 @@ class NotEnrolled(SyncError):
 class BadAnswer(SyncError):
     """The server answered, but not what the protocol says: invalid JSON, the wrong shape, an
     unexpected status or a body over the size cap. Nothing is applied from such an answer."""
-
-
-class UpdateError(KioskError):
-    """A release failed verification, install, self-test or health.
-
-    `stage` is the stage reported in update.result (download, verify, install, selftest, health).
-    A `transient` failure (network, disk space) is tried again later; any other is final for that
-    signed manifest."""
-
-    def __init__(self, message: str, stage: str = "verify", transient: bool = False) -> None:
-        super().__init__(message)
-        self.stage = stage
-        self.transient = transient

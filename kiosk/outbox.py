@@ -3,6 +3,7 @@
 `add` is called inside the transaction of the change it describes, so the change and its event
 commit together. The sync agent reads `pending`, posts them, and calls `accepted` / `rejected`
 with the server's answer; an event leaves the table only when the server accepted its id.
+The event types are the protocol's (kiosk/protocol/events.py).
 """
 
 from __future__ import annotations
@@ -14,21 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-EVENT_TYPES = frozenset(
-    {
-        "ticket.issued",
-        "ticket.printed",
-        "ticket.print_failed",
-        "ticket.reprinted",
-        "ticket.voided",
-        "rating.submitted",
-        "printer.status",
-        "command.done",
-        "update.result",
-        "kiosk.started",
-        "kiosk.error",
-    }
-)
+from kiosk.protocol.events import EVENT_TYPES
 
 
 @dataclass(frozen=True)

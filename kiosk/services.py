@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from kiosk import outbox, store
 from kiosk.config import Settings
+from kiosk.drivers.ports import PrinterState, PrinterStatus, TicketPrinter
 from kiosk.queue import numbering as queue
-from kiosk.queue.tickets import PrinterState, PrinterStatus, TicketPrinter
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -13,13 +13,12 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
 from kiosk.errors import StoreError
+from kiosk.protocol.transactions import transaction as transaction  # shared with central's store
 
 DB_NAME = "kiosk.db"
 BUSY_TIMEOUT_MS = 5000
@@ -102,19 +101,6 @@ def connect(path: Path | str, *, migrate_schema: bool = True) -> sqlite3.Connect
 
 def open_state(state_dir: Path) -> sqlite3.Connection:
     return connect(state_dir / DB_NAME)
-
-
-@contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception. Writers take the lock up front so
-    two processes never deadlock upgrading a read lock."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 def now_utc() -> str:

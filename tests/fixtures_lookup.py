@@ -17,7 +17,8 @@ import pytest
 
 from kiosk import config, store
 from kiosk.catalogue.store import import_catalogue
-from kiosk.queue.tickets import Layout, PrinterState, PrinterStatus, Text
+from kiosk.drivers.layout import Layout, Text
+from kiosk.drivers.ports import PrinterState, PrinterStatus
 from tests.fixtures_catalogue import catalogue_document
 from tests.fixtures_core import DEMO_CONFIG
 from tests.fixtures_ui import UIDriver

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.drivers.escpos.writer import PrintOptions
+from kiosk.drivers.escpos.options import PrintOptions
 from kiosk.drivers.serial_printer import SerialTicketPrinter
 from kiosk.drivers.transport import PortSettings
 from kiosk.drivers.virtual.printer import VirtualPrinter

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import store
-from kiosk.sync import enrollment
+from kiosk.sync import identity
 from tests.fixtures_core import REPO
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
@@ -41,7 +41,7 @@ def test_demo_starts_everything_enrols_and_stops_cleanly(tmp_path: Path) -> None
     assert f"central server http://127.0.0.1:{port}" in done.stderr
     state = tmp_path / "var" / "demo"
     db = store.open_state(state)
-    who = enrollment.identity(db, state)
+    who = identity.identity(db, state)
     assert who is not None and who.server_url == f"http://127.0.0.1:{port}"
     assert (state / "kivy").is_dir()
     with socket.socket() as sock:  # the server was stopped with the UI: nobody listens there now

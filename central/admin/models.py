@@ -6,7 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from central.api.models import MAX_INT, CommandType, DossierStatus
+from central.api.models import MAX_INT
+from kiosk.protocol.commands import CommandType
+from kiosk.protocol.dossiers import DossierStatus
 
 SITE_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from central.context import Central
 from central.store.contract import CentralStore, PublishOutcome
-from kiosk.errors import CatalogueError
 from kiosk.protocol.catalogue_format import validate
+from kiosk.protocol.errors import CatalogueError
 
 
 @dataclass(frozen=True)

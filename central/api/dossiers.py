@@ -21,10 +21,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, get_args
 
-from central.api.models import DossierStatus
 from central.store.contract import CentralStore
+from kiosk.protocol.dossiers import DossierStatus
 
-STATUSES: tuple[str, ...] = get_args(DossierStatus)  # one list, the API schema's
+STATUSES: tuple[str, ...] = get_args(DossierStatus)  # one list, the protocol's
 FINISHED = frozenset({"ready", "returned", "rejected"})
 COLUMNS = ("code", "procedure", "applicant", "received_at", "due_at", "status")
 

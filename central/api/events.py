@@ -1,7 +1,8 @@
 """Checks each incoming event and says what it changes besides being stored.
 
 A bad event is rejected on its own with a reason; the rest of the batch is still accepted.
-The kiosk keeps rejected events, marked, and reports them (docs/protocol.md)."""
+The kiosk keeps rejected events, marked, and reports them (docs/protocol.md). The event types and
+priorities are the protocol's (kiosk/protocol/events.py)."""
 
 from __future__ import annotations
 
@@ -18,23 +19,8 @@ from central.store.contract import (
     TicketVoided,
     UpdateResult,
 )
+from kiosk.protocol.events import EVENT_TYPES, PRIORITIES
 
-EVENT_TYPES = frozenset(
-    {
-        "ticket.issued",
-        "ticket.printed",
-        "ticket.print_failed",
-        "ticket.reprinted",
-        "ticket.voided",
-        "rating.submitted",
-        "printer.status",
-        "command.done",
-        "update.result",
-        "kiosk.started",
-        "kiosk.error",
-    }
-)
-PRIORITIES = frozenset({"elderly", "disabled", "pregnant", "merit"})
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TICKET = re.compile(r"^[A-Z]{1,2}\d{1,4}$")
 

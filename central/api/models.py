@@ -10,20 +10,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kiosk.protocol.dossiers import DossierStatus
+from kiosk.protocol.events import MAX_EVENTS_PER_BATCH
+
 # JSON integers beyond 2**53 do not survive JavaScript consoles or SQLite's INTEGER.
 MAX_INT = 2**53
 Version = Field(ge=0, le=MAX_INT)
-
-DossierStatus = Literal[
-    "received",
-    "processing",
-    "supplement_required",
-    "awaiting_payment",
-    "ready",
-    "returned",
-    "rejected",
-]
-CommandType = Literal["sync_now", "restart_ui", "print_test", "reprint_ticket", "upload_logs"]
 
 
 class ErrorDetail(BaseModel):
@@ -88,7 +80,7 @@ class EventIn(BaseModel):
 
 
 class EventsRequest(BaseModel):
-    events: list[EventIn] = Field(max_length=500)
+    events: list[EventIn] = Field(max_length=MAX_EVENTS_PER_BATCH)
 
 
 class RejectedEvent(BaseModel):

@@ -27,7 +27,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kiosk.errors import UpdateError
+from kiosk.protocol.errors import UpdateError
 from kiosk.protocol.release_manifest import (
     MANIFEST_FILE,
     SIGNATURE_FILE,

@@ -19,7 +19,7 @@ from typing import Literal
 
 from central.fleet.bundles import ReleaseError
 from central.store.contract import Rollout, RolloutChange, RolloutCounts, RolloutPlan
-from kiosk.errors import UpdateError
+from kiosk.protocol.errors import UpdateError
 from kiosk.protocol.release_manifest import version_key
 
 Action = Literal["advance", "pause", "resume"]

@@ -23,7 +23,7 @@ from central.auth import current_device
 from central.context import Central, central
 from central.errors import ApiError
 from central.store.contract import Device
-from kiosk.errors import UpdateError
+from kiosk.protocol.errors import UpdateError
 from kiosk.protocol.release_manifest import version_key
 
 log = logging.getLogger("central.fleet.releases")

@@ -1,1 +1,2 @@
-"""Storage: the one contract (`contract.CentralStore`) and its implementations (sqlite/)."""
+"""Storage: the one contract (`contract.CentralStore`), the records it speaks in (`records`) and
+its implementations (sqlite/)."""

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from kiosk.i18n import translate
+from kiosk.protocol.catalogue_format import CHANNELS  # in the order the detail lists them
 
 Style = Literal["title", "meta", "heading", "channel", "text", "item", "bullet", "qr", "note"]
-CHANNELS = ("truc-tiep", "truc-tuyen", "buu-chinh")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Sub-commands of the `kiosk` command, one module per group. Each module has
 `register(subparsers)`; kiosk/cli.py lists the modules. Helpers here turn the global options
-into the objects the commands need, the same way for every command."""
+into the objects the commands need, the same way for every command; reading the settings and the
+state directory from them is kiosk/config.py's (`load_config`, `state_dir`)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,10 @@ import argparse
 import json
 import sqlite3
 import sys
-from pathlib import Path
 from typing import Any
 
-from kiosk import config, store
-
-
-def state_dir(args: argparse.Namespace) -> Path:
-    return Path(args.state_dir) if getattr(args, "state_dir", None) else store.default_state_dir()
-
-
-def load_config(args: argparse.Namespace, overrides: dict[str, Any] | None = None) -> config.Loaded:
-    site = Path(args.config) if getattr(args, "config", None) else None
-    return config.load(site_file=site, state_dir=state_dir(args), overrides=overrides)
+from kiosk import store
+from kiosk.config import state_dir
 
 
 def open_db(args: argparse.Namespace) -> sqlite3.Connection:

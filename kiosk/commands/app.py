@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from kiosk import demo
+from kiosk import demo_site
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -52,10 +52,10 @@ def screenshot(args: argparse.Namespace) -> int:
         printer = VirtualPrinter(Path(tmp) / "printed")
         args.printer = printer.start_pty()
         if not args.config:
-            args.config = str(demo.DEMO_CONFIG)
+            args.config = str(demo_site.DEMO_CONFIG)
         if not args.state_dir:
             args.state_dir = tmp
-            demo.seed_state(Path(tmp))
+            demo_site.seed_state(Path(tmp))
         args.windowed = True
         written: list[Path] = []
 

@@ -8,7 +8,8 @@ import dataclasses
 import logging
 from pathlib import Path
 
-from kiosk.commands import print_json, state_dir
+from kiosk.commands import print_json
+from kiosk.config import state_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:

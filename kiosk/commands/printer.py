@@ -6,13 +6,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk.commands import load_config, print_json
-from kiosk.drivers.escpos.writer import MODES, PrintOptions, render_escpos, resolve_mode
+from kiosk.commands import print_json
+from kiosk.config import load_config
+from kiosk.drivers.escpos.options import MODES, PrintOptions, resolve_mode
+from kiosk.drivers.escpos.render import render_escpos
+from kiosk.drivers.layout import Layout
+from kiosk.drivers.ports import open_printer
 from kiosk.drivers.printer_detect import COMMON_BAUDS, list_serial_ports, probe
-from kiosk.drivers.samples import SAMPLES, sample_layout
-from kiosk.drivers.serial_printer import open_printer
 from kiosk.errors import ConfigError
-from kiosk.queue.tickets import Layout, printer_test_layout
+from kiosk.technician.printer import printer_test_layout
+from kiosk.technician.samples import SAMPLES, sample_layout
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import kiosk
 from kiosk import __version__, store
-from kiosk.commands import load_config, open_db, print_json, state_dir
+from kiosk.commands import open_db, print_json
+from kiosk.config import load_config, state_dir
 from kiosk.errors import UpdateError
 from kiosk.protocol.release_manifest import (
     MANIFEST_FILE,

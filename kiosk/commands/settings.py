@@ -7,7 +7,8 @@ import json
 import sys
 
 from kiosk import __version__, config, store
-from kiosk.commands import load_config, print_json
+from kiosk.commands import print_json
+from kiosk.config import load_config
 
 
 def register(sub: argparse._SubParsersAction) -> None:

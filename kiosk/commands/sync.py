@@ -10,7 +10,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from kiosk.commands import load_config, open_db, print_json, state_dir
+from kiosk.commands import open_db, print_json
+from kiosk.config import load_config, state_dir
 
 if TYPE_CHECKING:
     from kiosk.sync.agent import Agent

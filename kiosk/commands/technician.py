@@ -7,7 +7,7 @@ import argparse
 import getpass
 import sys
 
-from kiosk.commands import state_dir
+from kiosk.config import state_dir
 from kiosk.errors import ConfigError
 from kiosk.technician import pin as technician
 

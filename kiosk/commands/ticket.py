@@ -9,7 +9,8 @@ from contextlib import contextmanager
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from kiosk.commands import load_config, open_db, print_json, state_dir
+from kiosk.commands import open_db, print_json
+from kiosk.config import load_config, state_dir
 from kiosk.queue import issuing
 from kiosk.queue import numbering as queue
 from kiosk.services import Services, SystemClock, build_services
@@ -45,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 @contextmanager
 def _services(args: argparse.Namespace) -> Iterator[Services]:
     """The same services the screen uses, with the configured (or --printer) printer opened."""
-    from kiosk.drivers.serial_printer import open_printer
+    from kiosk.drivers.ports import open_printer
 
     settings = load_config(args).settings
     url = getattr(args, "printer", None) or settings.printer.url

@@ -23,9 +23,9 @@ from typing import Any
 
 from kiosk import outbox, store
 from kiosk.config import Settings
+from kiosk.drivers.ports import TicketPrinter
 from kiosk.errors import KioskError
 from kiosk.queue import issuing
-from kiosk.queue.tickets import TicketPrinter
 
 log = logging.getLogger(__name__)
 UI_COMMANDS = frozenset({"print_test", "reprint_ticket"})

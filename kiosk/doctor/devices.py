@@ -13,9 +13,8 @@ from pathlib import Path
 
 from kiosk import config
 from kiosk.doctor.base import Check, failed, passed, skipped
+from kiosk.drivers.ports import PrinterState, PrinterStatus, open_printer
 from kiosk.drivers.scanner import Scanner
-from kiosk.drivers.serial_printer import open_printer
-from kiosk.queue.tickets import PrinterState, PrinterStatus
 from kiosk.sync.heartbeat import printer_status, ui_running
 
 PRINTER_FIXES = {

@@ -10,7 +10,7 @@ from pathlib import Path
 from kiosk import config
 from kiosk.doctor.base import Check, DoctorOptions, failed, passed, skipped
 from kiosk.errors import BadAnswer, ConfigError, NotEnrolled, SyncError
-from kiosk.sync import enrollment
+from kiosk.sync import identity
 from kiosk.sync.client import API, RetryPolicy, ServerClient, Timeouts
 
 ENROLL_FIX = (
@@ -23,7 +23,7 @@ def check_server_side(
     settings: config.Settings, db: sqlite3.Connection | None, state_dir: Path, options: DoctorOptions
 ) -> list[Check]:
     """server, token and clock, in that order; each later one needs the one before."""
-    who = enrollment.identity(db, state_dir) if db is not None else None
+    who = identity.identity(db, state_dir) if db is not None else None
     url = who.server_url if who else settings.server.url
     if not url:
         reason = "offline-only kiosk: server.url is empty and the kiosk is not enrolled"
@@ -72,7 +72,7 @@ def check_server(url: str, ca_file: str, options: DoctorOptions) -> tuple[Check,
     return passed("server", detail), client
 
 
-def check_token(client: ServerClient, who: enrollment.Identity | None) -> Check:
+def check_token(client: ServerClient, who: identity.Identity | None) -> Check:
     """An authenticated call (GET /config) is accepted with this kiosk's device token."""
     if who is None:
         return failed("token", "this kiosk is not enrolled (no device token)", ENROLL_FIX)

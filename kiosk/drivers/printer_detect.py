@@ -1,5 +1,6 @@
-"""`kiosk printer detect`: which serial ports there are, their stable names, and which one has a
-printer that answers a status query at which baud rate."""
+"""`kiosk printer detect` and the technician's "find the printer": which serial ports there are,
+their stable names, and which one has a printer that answers a status query at which baud rate.
+Imports the printer port and the serial driver."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from pathlib import Path
 
 from serial.tools import list_ports
 
-from kiosk.drivers.escpos.writer import PrintOptions
+from kiosk.drivers.escpos.options import PrintOptions
+from kiosk.drivers.ports import PrinterState, PrinterStatus, TicketPrinter
 from kiosk.drivers.serial_printer import SerialTicketPrinter
 from kiosk.drivers.transport import PortSettings
-from kiosk.queue.tickets import PrinterState, PrinterStatus
 
 COMMON_BAUDS = (9600, 19200, 38400, 115200)
 BY_ID = Path("/dev/serial/by-id")
@@ -71,3 +72,47 @@ def probe(url: str, bauds: tuple[int, ...] = COMMON_BAUDS, write_timeout_s: floa
         if result.answered:
             break
     return tried
+
+
+@dataclass(frozen=True)
+class PortFinding:
+    """One serial port and what answered on it."""
+
+    device: str
+    stable: str  # /dev/serial/by-id/… when there is one
+    baudrate: int | None  # the rate it answered at; None when nothing did
+    state: str  # the printer's state, or "offline"
+    live: bool  # the port the kiosk prints on now
+
+
+def detect(
+    live_url: str,
+    live_printer: TicketPrinter | None,
+    live_baudrate: int,
+    ports: list[PortInfo] | None = None,
+) -> list[PortFinding]:
+    """Every serial port and whether a printer answers on it. The live port is asked through
+    the open printer: a second handle on the same tty would take the answers meant for it."""
+    findings = []
+    live_path = os.path.realpath(live_url) if live_url and "://" not in live_url else live_url
+    if live_url and live_printer is not None:
+        status = live_printer.status()
+        answered = status.state != PrinterState.offline
+        findings.append(
+            PortFinding(live_url, "", live_baudrate if answered else None, status.state.value, True)
+        )
+    for port in list_serial_ports() if ports is None else ports:
+        if os.path.realpath(port.device) == live_path:
+            continue
+        attempts = probe(port.device, COMMON_BAUDS)
+        found = next((a for a in attempts if a.answered), None)
+        findings.append(
+            PortFinding(
+                port.device,
+                port.stable,
+                found.baudrate if found else None,
+                found.status.state.value if found else "offline",
+                False,
+            )
+        )
+    return findings

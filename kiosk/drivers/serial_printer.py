@@ -1,31 +1,33 @@
-"""The real ticket printer: kiosk.queue.tickets.TicketPrinter over a serial URL.
+"""The real ticket printer: kiosk.drivers.ports.TicketPrinter over a serial URL (a device path or
+any pyserial URL: socket://, loop://, spy:// …).
 
-`open_printer(settings.printer)` builds it. Every call holds one lock, since a worker thread
-prints while the status monitor polls. Printing checks the status first, sends the bytes, then
-asks again and waits for the answer, which comes back only after the ticket's bytes went down the
-wire: a printer that stops answering mid-ticket is PrinterOffline, never a hang.
+`kiosk.drivers.ports.open_printer(settings.printer)` builds it through `open_serial_printer`.
+Every call holds one lock, since a worker thread prints while the status monitor polls. Printing
+checks the status first, sends the bytes, then asks again and waits for the answer, which comes
+back only after the ticket's bytes went down the wire: a printer that stops answering mid-ticket
+is PrinterOffline, never a hang.
+
+The bytes, status queries included, come from kiosk.drivers.escpos (the writer); this module and
+kiosk.drivers.transport only move them. Imports the port, the escpos package and the transport.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from typing import Any
 
-from kiosk.drivers.escpos.status import (
-    StatusStream,
-    status_from_asb,
-    status_from_replies,
-    status_query,
-)
-from kiosk.drivers.escpos.writer import PrintOptions, options_from_settings, render_escpos
+from kiosk.drivers.escpos.options import PrintOptions, options_from_settings
+from kiosk.drivers.escpos.render import render_escpos
+from kiosk.drivers.escpos.status import StatusStream, status_from_asb, status_from_replies
+from kiosk.drivers.escpos.writer import EscposWriter
+from kiosk.drivers.layout import Layout
+from kiosk.drivers.ports import PrinterState, PrinterStatus, StatusListener
 from kiosk.drivers.transport import PortSettings, SerialPort
 from kiosk.errors import CoverOpen, PaperOut, PrinterError, PrinterOffline
-from kiosk.queue.tickets import Layout, PrinterState, PrinterStatus
 
 log = logging.getLogger(__name__)
 STATUS_TIMEOUT_S = 0.5  # a printer answers DLE EOT within milliseconds; 0.5 s is generous
-StatusListener = Callable[[PrinterStatus], None]
 
 
 class SerialTicketPrinter:
@@ -80,7 +82,7 @@ class SerialTicketPrinter:
     def _query(self, timeout_s: float) -> PrinterStatus:
         try:
             self._port.discard_input()
-            self._port.write(status_query())
+            self._port.write(EscposWriter.status_query())
             stream = StatusStream()
             stream.feed(self._port.read_for(timeout_s, until=4))
             if len(stream.replies) < 4 and stream.replies:  # the rest may be a moment behind
@@ -97,7 +99,7 @@ class SerialTicketPrinter:
         if stream.asb:
             return status_from_asb(stream.asb[-1])
         if stream.garbage:
-            if bytes(stream.garbage) in status_query():
+            if bytes(stream.garbage) in EscposWriter.status_query():
                 return PrinterStatus(PrinterState.error, "the port echoes what is sent: no printer")
             shown = bytes(stream.garbage[:8]).hex(" ")
             return PrinterStatus(PrinterState.error, f"unreadable answer ({shown}); check baud rate")
@@ -146,33 +148,9 @@ def raise_for(status: PrinterStatus, when: str) -> None:
     raise PrinterError(message)
 
 
-class NoPrinter:
-    """printer.url is empty: nothing to print to, said plainly (the UI disables tickets)."""
-
-    def __init__(self) -> None:
-        self.last_status = PrinterStatus(PrinterState.offline, "no printer configured")
-
-    def open(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def add_listener(self, listener: StatusListener) -> None:
-        pass
-
-    def status(self) -> PrinterStatus:
-        return self.last_status
-
-    def print_layout(self, layout: Layout) -> None:
-        raise PrinterOffline("no printer configured (printer.url is empty)")
-
-
-def open_printer(settings: object) -> SerialTicketPrinter | NoPrinter:
-    """The printer described by kiosk.config.Printer settings, opened (or NoPrinter when
-    printer.url is empty). Close it when done."""
-    if not getattr(settings, "url", ""):
-        return NoPrinter()
+def open_serial_printer(settings: Any) -> SerialTicketPrinter:
+    """The printer described by kiosk.config.Printer settings, opened (the `DRIVERS` row of
+    device paths and pyserial URLs in kiosk.drivers.ports). Close it when done."""
     printer = SerialTicketPrinter(PortSettings.from_config(settings), options_from_settings(settings))
     printer.open()
     return printer

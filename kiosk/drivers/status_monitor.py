@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 
-from kiosk.queue.tickets import PrinterState, PrinterStatus, TicketPrinter
+from kiosk.drivers.ports import PrinterState, PrinterStatus, TicketPrinter
 
 log = logging.getLogger(__name__)
 

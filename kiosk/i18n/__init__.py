@@ -1,4 +1,5 @@
-"""Every string the UI shows, in Vietnamese (default) and English: kiosk/i18n/vi.json and en.json.
+"""Every string the UI shows, in Vietnamese (default) and English: kiosk/i18n/vi.json and en.json;
+and the words printed on paper (tickets, checklists, test pages): ticket_vi.json and ticket_en.json.
 
 Keys are dotted (`home.queue.title`); values may hold `{name}` placeholders. A missing key shows
 the key itself (visible in screenshots and caught by tests), never a crash."""
@@ -7,12 +8,14 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 LANGUAGES = ("vi", "en")
+Language = Literal["vi", "en"]
 
 
 @cache
@@ -21,6 +24,14 @@ def strings(language: str) -> dict[str, str]:
     text = resources.files("kiosk.i18n").joinpath(f"{language}.json").read_text(encoding="utf-8")
     data = json.loads(text)
     return {k: unicodedata.normalize("NFC", v) for k, v in data.items()}
+
+
+@cache
+def ticket_words(language: Language) -> Mapping[str, str]:
+    """The words printed on tickets, checklists and test pages in `language`, NFC."""
+    ref = resources.files("kiosk.i18n").joinpath(f"ticket_{language}.json")
+    words: dict[str, str] = json.loads(ref.read_text(encoding="utf-8"))
+    return {k: unicodedata.normalize("NFC", v) for k, v in words.items()}
 
 
 def translate(language: str, key: str, **values: Any) -> str:

@@ -26,7 +26,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from kiosk.errors import UpdateError
+from kiosk.protocol.errors import UpdateError
 
 PINNED_KEYS_DIR = Path("/etc/kiosk/release-keys")
 MANIFEST_FILE = "manifest.json"

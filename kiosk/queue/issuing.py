@@ -10,11 +10,12 @@ from datetime import datetime
 from typing import cast
 
 from kiosk.config import Settings
+from kiosk.drivers.ports import TicketPrinter
 from kiosk.errors import CoverOpen, PaperOut, PrinterError, PrinterOffline, QueueError
 from kiosk.queue import numbering as queue
 from kiosk.queue import waiting
 from kiosk.queue.numbering import Ticket
-from kiosk.queue.tickets import Priority, QueueTicket, TicketPrinter, queue_ticket_layout
+from kiosk.queue.ticket_layout import Priority, QueueTicket, queue_ticket_layout
 
 
 @dataclass(frozen=True)

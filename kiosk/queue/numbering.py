@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 from kiosk import outbox, store
 from kiosk.config import WEEKDAYS, Service, Settings
 from kiosk.errors import QueueError
+from kiosk.protocol.events import PRIORITIES
 
 # A clock before this date is certainly wrong (the software did not exist yet).
 RELEASE_DATE = date(2026, 11, 1)
-PRIORITIES = ("elderly", "disabled", "pregnant", "merit")
 LAST_DAY_KEY = "queue.last_day"
 CLOCK_OFFSET_KEY = "clock.offset_s"
 

@@ -15,12 +15,13 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
+from kiosk.catalogue.checklist import checklist_layout
 from kiosk.catalogue.detail import Block, detail_blocks
 from kiosk.catalogue.store import get_field, get_procedure
 from kiosk.errors import PrinterError
+from kiosk.i18n import Language
 from kiosk.queue import numbering as queue
 from kiosk.queue.issuing import print_failure_reason
-from kiosk.queue.tickets import Language, checklist_layout
 from kiosk.screens import KioskScreen
 from kiosk.screens.lookup_widgets import Loader, QRCodeView, current_language
 

@@ -11,13 +11,14 @@ from typing import Any
 
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 
-from kiosk.drivers.escpos.writer import MODES, options_from_settings, resolve_mode
+from kiosk.drivers.escpos.options import MODES, options_from_settings, resolve_mode
+from kiosk.drivers.printer_detect import PortFinding, detect
 from kiosk.drivers.transport import PortSettings
 from kiosk.errors import KioskError, PrinterError
 from kiosk.queue.issuing import print_failure_reason
 from kiosk.screens.tech_status import paper_key
 from kiosk.screens.tech_widgets import TechFact, TechScreen, fact, fill
-from kiosk.technician.printer import PortFinding, current_mode, detect, print_mode_sample, print_test_page
+from kiosk.technician.printer import current_mode, print_mode_sample, print_test_page
 from kiosk.technician.settings import save_printer
 
 

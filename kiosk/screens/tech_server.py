@@ -1,26 +1,35 @@
 """Technician server screen: enrol with the code from the operator (typed on an on-screen
-keypad of letters and digits, or scanned), and sync now (one pass of the agent's parts). Both
-talk to the server on the worker thread, with the settings' timeouts."""
+keypad of letters and digits, or scanned), and sync now (one pass of the agent's parts). The
+screen never talks to the server itself: both are requests the agent carries out
+(kiosk/device/agent_requests.py); the screen shows the agent's answer, or says that the agent is
+not running."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from kivy.properties import ListProperty, StringProperty
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
 
-from kiosk import config
+from kiosk.device import agent_requests
 from kiosk.screens.tech_widgets import TechFact, TechScreen, fact, fill
-from kiosk.sync.client import Timeouts
-from kiosk.sync.enrollment import enroll
 from kiosk.sync.report import PartResult
 from kiosk.sync.status import SyncStatus, sync_status
 
 MAX_CODE = 24
+POLL_S = 0.25  # how often the screen looks for the agent's answer
+Answered = Callable[[bool, dict[str, Any]], None]
 
 
 class TechServerScreen(TechScreen):
     code = StringProperty("")
     parts = ListProperty([])
+    waiting = BooleanProperty(False)  # for the agent's answer
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._polling: Any = None  # the scheduled look for the agent's answer
+        super().__init__(**kwargs)
 
     def on_kv_post(self, _base: Any) -> None:
         keypad = self.ids.keypad
@@ -57,9 +66,8 @@ class TechServerScreen(TechScreen):
             fill(self.ids.identity, identity_rows(status, self.services.settings.server.url))
 
     def enrol(self) -> None:
-        services = self.services
-        server = services.settings.server
-        if not server.url:
+        server_url = self.services.settings.server.url
+        if not server_url:
             self.say("tech.server.no_url", True)
             return
         code = self.code.strip()
@@ -67,45 +75,78 @@ class TechServerScreen(TechScreen):
             return
         self.say("tech.server.enrolling")
         self.parts = []
-        timeouts = Timeouts(server.connect_timeout_s, server.read_timeout_s, server.call_deadline_s)
+        self.ask_agent(agent_requests.ENROL, {"code": code, "server_url": server_url}, self._enrol_answered)
 
-        def job(db: Any) -> Any:
-            return enroll(db, services.state_dir, server.url, code, ca_file=server.ca_file, timeouts=timeouts)
-
-        def done(answer: Any, error: BaseException | None) -> None:
-            if error is not None:
-                self.say("tech.server.enrol_failed", True, detail=str(error))
-            else:
-                self.code = ""
-                self.say("tech.server.enrolled", device=answer.device_id, site=answer.site_name)
-            self.show_identity()
-
-        self.run(job, done)
+    def _enrol_answered(self, ok: bool, result: dict[str, Any]) -> None:
+        if ok:
+            self.code = ""
+            self.say("tech.server.enrolled", device=result.get("device_id"), site=result.get("site_name"))
+        else:
+            self.say("tech.server.enrol_failed", True, detail=result.get("error", ""))
+        self.show_identity()
 
     def sync_now(self) -> None:
-        services = self.services
         self.say("tech.server.syncing")
         self.parts = []
+        self.ask_agent(agent_requests.SYNC_NOW, {}, self._sync_answered)
 
-        def job(db: Any) -> list[PartResult]:
-            from kiosk.sync.agent import Agent
+    def _sync_answered(self, ok: bool, result: dict[str, Any]) -> None:
+        parts = [PartResult(p["part"], bool(p["ok"]), str(p["detail"])) for p in result.get("parts", [])]
+        if not parts:
+            self.say("tech.error", True, detail=result.get("error", ""))
+            return
+        self.parts = parts
+        self.say("tech.server.synced" if ok else "tech.server.sync_failed", not ok)
+        self.show_identity()
 
-            loaded = config.Loaded(settings=services.settings, origins={})
-            return Agent(db, services.state_dir, loaded).sync_once().parts
+    # --- the hand-over to the agent (kiosk/device/agent_requests.py) -------------------------
 
-        def done(parts: list[PartResult] | None, error: BaseException | None) -> None:
-            if error is not None or parts is None:
+    def ask_agent(self, kind: str, args: dict[str, Any], answered: Answered) -> None:
+        """Put the request in for the agent, then look for its answer every POLL_S until the
+        agent answers or is found not running. `waiting` keeps the buttons off and the idle
+        timeout away meanwhile."""
+        self.waiting = True
+
+        def asked(request_id: str | None, error: BaseException | None) -> None:
+            if error is not None or request_id is None:
+                self._done_waiting()
                 self.say("tech.error", True, detail=str(error))
-                return
-            self.parts = parts
-            failed = [p for p in parts if not p.ok]
-            self.say("tech.server.sync_failed" if failed else "tech.server.synced", bool(failed))
-            self.show_identity()
+            else:
+                self._poll(request_id, answered)
 
-        self.run(job, done)
+        self.run(lambda db: agent_requests.ask(db, kind, args), asked)
+
+    def _poll(self, request_id: str, answered: Answered) -> None:
+        def look(_dt: float) -> None:
+            self.run(lambda db: agent_requests.progress(db, request_id), got)
+
+        def got(progress: agent_requests.Progress | None, error: BaseException | None) -> None:
+            if error is not None or progress is None:
+                self._done_waiting()
+                self.say("tech.error", True, detail=str(error))
+            elif progress.state == "answered":
+                self._done_waiting()
+                answered(progress.ok, progress.result)
+            elif progress.state == "no_agent":
+                self._done_waiting()
+                self.say("tech.server.no_agent", True)
+            else:
+                self._poll(request_id, answered)
+
+        self._polling = Clock.schedule_once(look, POLL_S)
+
+    def _done_waiting(self) -> None:
+        self.waiting = False
+        self._polling = None
+
+    def busy(self) -> bool:
+        return super().busy() or self.waiting  # the idle timeout waits for the agent's answer
 
     def reset(self) -> None:
-        super().reset()
+        super().reset()  # a poll scheduled before this finds the screen reset and drops its answer
+        if self._polling is not None:
+            self._polling.cancel()
+        self._done_waiting()
         self.code = ""
         self.parts = []
 

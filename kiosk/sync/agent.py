@@ -3,7 +3,11 @@ passes on their intervals, with exponential backoff and jitter while the server 
 
 The agent never stops because the server misbehaves: each part's failure becomes a `PartResult`
 and a remembered error. A 401 stops syncing (the kiosk keeps serving citizens offline, the
-technician screen says "not enrolled") until `kiosk enroll` writes a new token."""
+technician screen says "not enrolled") until `kiosk enroll` writes a new token.
+
+The technician's "sync now" and "enrol" reach the agent through the state database
+(kiosk/device/agent_requests.py): a watcher thread claims them at once and wakes the loop, which
+carries them out between its own steps (kiosk/sync/ui_requests.py)."""
 
 from __future__ import annotations
 
@@ -18,17 +22,19 @@ from typing import Any
 
 from kiosk import config, outbox, store
 from kiosk.catalogue.store import catalogue_version
-from kiosk.device import ui_commands
+from kiosk.device import agent_requests, ui_commands
 from kiosk.errors import BadAnswer, ConfigError, KioskError, NotEnrolled, SyncError
-from kiosk.sync import enrollment, logs_upload
+from kiosk.sync import identity, logs_upload
 from kiosk.sync.answers import ServerCommand
 from kiosk.sync.catalogue_sync import sync_catalogue
 from kiosk.sync.client import DEFAULT_RETRY, RetryPolicy, ServerClient, Timeouts
 from kiosk.sync.config_sync import sync_config
-from kiosk.sync.heartbeat import applied_config_version, send_heartbeat
+from kiosk.sync.heartbeat import send_heartbeat
 from kiosk.sync.outbox_push import push_outbox
 from kiosk.sync.report import PartResult, PassReport, remember
 from kiosk.sync.server_commands import Handler, restart_ui, run_commands
+from kiosk.sync.status import applied_config_version
+from kiosk.sync.ui_requests import RequestWatcher, carry_out
 
 log = logging.getLogger("kiosk.sync")
 OUTBOX_POLL_S = 5.0
@@ -71,6 +77,8 @@ class Agent:
         self._client: ServerClient | None = None
         self._token_stamp: float | None = None
         self._full_requested = False
+        self._wake = threading.Event()
+        self._watcher: RequestWatcher | None = None
         self.failures = 0
 
     # --- one pass -------------------------------------------------------------------------
@@ -201,12 +209,12 @@ class Agent:
 
     def client(self) -> ServerClient:
         """The client for the enrolled server, rebuilt when the token file changes."""
-        stamp = _mtime(enrollment.token_path(self.state_dir))
+        stamp = _mtime(identity.token_path(self.state_dir))
         if self._client is None or stamp != self._token_stamp:
             if self._client is not None:
                 self._client.close()
             self._client = None
-            who = enrollment.identity(self.db, self.state_dir)
+            who = identity.identity(self.db, self.state_dir)
             if who is None:
                 raise NotEnrolled("this kiosk is not enrolled; run `kiosk enroll CODE --server URL`")
             server = self.loaded.settings.server
@@ -221,26 +229,29 @@ class Agent:
         return self._client
 
     def _not_enrolled(self, reason: str) -> None:
-        store.set_state(self.db, enrollment.NOT_ENROLLED, reason[:300])
+        store.set_state(self.db, identity.NOT_ENROLLED, reason[:300])
 
     def enrolled(self) -> bool:
-        if store.get_state(self.db, enrollment.NOT_ENROLLED) is None:
+        if store.get_state(self.db, identity.NOT_ENROLLED) is None:
             return True
         # A new token (kiosk enroll) lifts the stop.
-        return _mtime(enrollment.token_path(self.state_dir)) != self._token_stamp
+        return _mtime(identity.token_path(self.state_dir)) != self._token_stamp
 
     # --- the loop -------------------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
-        """Until `stop` is set: heartbeats, outbox pushes and full passes; backs off on failure."""
+        """Until `stop` is set: heartbeats, outbox pushes and full passes; backs off on failure.
+        The UI's requests are carried out as soon as they come, also while waiting."""
         clock = time.monotonic
         next_full = next_beat = next_outbox = clock()
+        self._start_watcher(stop)
         while not stop.is_set():
             now = clock()
             server = self.loaded.settings.server
             try:
+                self.answer_requests()
                 if not self.enrolled():
-                    stop.wait(ENROLL_POLL_S)
+                    self._sleep(stop, ENROLL_POLL_S)
                     continue
                 if now >= next_full or self._full_requested:
                     backoff = self.backoff_after(self.sync_once())
@@ -256,7 +267,42 @@ class Agent:
             except Exception:  # the loop boundary: log with the traceback and carry on
                 log.exception("sync agent step failed")
                 next_beat = clock() + self.retry.delay(max(1, self.failures))
-            stop.wait(max(0.05, min(next_full, next_beat, next_outbox) - clock()))
+            self._sleep(stop, max(0.05, min(next_full, next_beat, next_outbox) - clock()))
+        if self._watcher is not None:
+            self._watcher.join()
+
+    # --- the UI's requests ----------------------------------------------------------------
+
+    def _start_watcher(self, stop: threading.Event) -> None:
+        path = next((row[2] for row in self.db.execute("PRAGMA database_list") if row[1] == "main"), "")
+        if not path:  # an in-memory database: no UI can share it
+            return
+        self._watcher = RequestWatcher(path, self._wake)
+        self._watcher.start(stop)
+
+    def _sleep(self, stop: threading.Event, seconds: float) -> None:
+        """Wait until `seconds` pass, `stop` is set, or the watcher claimed a request (it also
+        wakes the loop when `stop` ends it)."""
+        if self._watcher is None or not self._watcher.alive():
+            stop.wait(seconds)
+        else:
+            self._wake.wait(seconds)
+        self._wake.clear()
+
+    def answer_requests(self) -> None:
+        """Carry out every request the watcher claimed and write each answer, once."""
+        while self._watcher is not None and not self._watcher.claimed.empty():
+            request = self._watcher.claimed.get()
+            try:
+                server = self.loaded.settings.server
+                ok, result = carry_out(request, self.sync_once, self.db, self.state_dir, server)
+            except Exception as exc:  # the loop's boundary: answered as failed, never retried
+                log.exception("UI request %s (%s) failed", request.id, request.kind)
+                ok, result = False, {"error": f"failed: {exc}"[:500]}
+            agent_requests.answer(self.db, request.id, ok, result)
+            log.info("UI request %s (%s): %s", request.id, request.kind, "done" if ok else "failed")
+            if ok and request.kind == agent_requests.ENROL:
+                self._full_requested = True  # a new kiosk fetches its settings and catalogue now
 
     def backoff_after(self, report: PassReport) -> float:
         """0 after a pass whose calls all got through; else seconds to wait: a growing,

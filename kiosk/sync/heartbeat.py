@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk import __version__, config, outbox, store
+from kiosk import __version__, outbox, store
 from kiosk.catalogue.store import catalogue_version
 from kiosk.device import health
 from kiosk.queue.numbering import CLOCK_OFFSET_KEY
@@ -25,19 +25,10 @@ from kiosk.services import PRINTER_STATE_KEY
 from kiosk.sync.answers import HeartbeatAnswer, parse_heartbeat
 from kiosk.sync.client import API, ServerClient
 from kiosk.sync.report import LAST_ERROR
+from kiosk.sync.status import applied_config_version
 from kiosk.update.updater import update_status
 
 CLOCK_OFFSET = CLOCK_OFFSET_KEY  # the queue corrects its clock with it
-
-
-def applied_config_version(state_dir: Path) -> int | None:
-    """The version of the server settings in force (server-settings.json), None if none."""
-    try:
-        data = json.loads((state_dir / config.SERVER_SETTINGS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    version = data.get("version") if isinstance(data, dict) else None
-    return version if isinstance(version, int) else None
 
 
 def build_heartbeat(db: sqlite3.Connection, state_dir: Path) -> dict[str, Any]:

@@ -20,24 +20,14 @@ from urllib.parse import quote
 
 from kiosk import config
 from kiosk.errors import BadAnswer, NotEnrolled, SyncError
-from kiosk.sync import enrollment
+from kiosk.protocol.dossiers import DOSSIER_STATUSES
+from kiosk.sync import identity
 from kiosk.sync.answers import Shape
 from kiosk.sync.client import API, RetryPolicy, ServerClient, Timeouts
 
 log = logging.getLogger("kiosk.sync")
 # A citizen is looking at the screen: a few seconds, one try.
 LOOKUP_TIMEOUTS = Timeouts(connect_s=3.0, read_s=5.0, deadline_s=8.0)
-STATUSES = frozenset(
-    {
-        "received",
-        "processing",
-        "supplement_required",
-        "awaiting_payment",
-        "ready",
-        "returned",
-        "rejected",
-    }
-)
 MAX_CODE_LENGTH = 100
 
 
@@ -86,7 +76,7 @@ class ServerLookups:
         timeouts: Timeouts = LOOKUP_TIMEOUTS,
     ) -> ServerLookups:
         """Lookups for the server this kiosk enrolled with (all NOT_ENROLLED if none)."""
-        who = enrollment.identity(db, state_dir)
+        who = identity.identity(db, state_dir)
         if who is None:
             return cls(None)
         client = ServerClient(
@@ -138,7 +128,7 @@ def _dossier(data: Any) -> DossierResult:
     shape = Shape("dossier", data)
     d = shape.data
     status = shape.text(d, "status")
-    if status not in STATUSES:
+    if status not in DOSSIER_STATUSES:
         raise BadAnswer(f"dossier answer: $.status {status!r} is not a known status")
     return DossierResult(
         code=shape.text(d, "code"),

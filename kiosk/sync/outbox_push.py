@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 
 from kiosk import outbox, store
 from kiosk.errors import BadAnswer
+from kiosk.protocol.events import MAX_EVENTS_PER_BATCH
 from kiosk.sync.answers import parse_events
 from kiosk.sync.client import API, ServerClient
 
-BATCH = 500
+BATCH = MAX_EVENTS_PER_BATCH  # the most the server takes in one request
 
 
 @dataclass

@@ -3,15 +3,16 @@ local, instant (no network)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiosk import outbox, store
+from kiosk import config, outbox, store
 from kiosk.catalogue.store import catalogue_version
-from kiosk.sync import enrollment
-from kiosk.sync.heartbeat import CLOCK_OFFSET, applied_config_version
+from kiosk.queue.numbering import CLOCK_OFFSET_KEY
+from kiosk.sync import identity
 from kiosk.sync.report import LAST_ERROR
 
 PARTS = ("outbox", "heartbeat", "config", "catalogue")
@@ -36,16 +37,26 @@ class SyncStatus:
         return asdict(self)
 
 
+def applied_config_version(state_dir: Path) -> int | None:
+    """The version of the server settings in force (server-settings.json), None if none."""
+    try:
+        data = json.loads((state_dir / config.SERVER_SETTINGS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    version = data.get("version") if isinstance(data, dict) else None
+    return version if isinstance(version, int) else None
+
+
 def sync_status(db: sqlite3.Connection, state_dir: Path) -> SyncStatus:
     counts = outbox.counts(db)
-    reason = store.get_state(db, enrollment.NOT_ENROLLED)
-    offset = store.get_state(db, CLOCK_OFFSET)
+    reason = store.get_state(db, identity.NOT_ENROLLED)
+    offset = store.get_state(db, CLOCK_OFFSET_KEY)
     return SyncStatus(
-        enrolled=enrollment.identity(db, state_dir) is not None and reason is None,
+        enrolled=identity.identity(db, state_dir) is not None and reason is None,
         not_enrolled_reason=reason,
-        device_id=store.get_state(db, enrollment.DEVICE_ID),
-        site_name=store.get_state(db, enrollment.SITE_NAME),
-        server_url=store.get_state(db, enrollment.SERVER_URL),
+        device_id=store.get_state(db, identity.DEVICE_ID),
+        site_name=store.get_state(db, identity.SITE_NAME),
+        server_url=store.get_state(db, identity.SERVER_URL),
         clock_offset_s=float(offset) if offset else None,
         outbox_pending=counts["pending"],
         outbox_rejected=counts["rejected"],

@@ -1,30 +1,55 @@
-"""The technician's printer actions without Kivy: a test page, a short sample in a chosen
-Vietnamese mode, and finding which serial port and baud rate answer. All of them talk to a
-printer and run on the UI's worker thread (the one thread that prints)."""
+"""The technician's printer actions without Kivy: a test page and a short sample in a chosen
+Vietnamese mode. Both talk to a printer and run on the UI's worker thread (the one thread that prints).
+
+The test page and the table of every Vietnamese letter it prints live here, not in
+kiosk/drivers/: they are what a technician checks a printer with (`kiosk printer test`, the
+technician's printer screen), content like a ticket, and the drivers print layouts without
+knowing what they say.
+
+Imports the printer port and layout model and i18n; no concrete driver (finding the port that
+answers is kiosk.drivers.printer_detect.detect, which the technician's screen calls).
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, replace
+import unicodedata
+from dataclasses import replace
 from typing import Any
 
-from kiosk.drivers.escpos.writer import MODES
-from kiosk.drivers.printer_detect import COMMON_BAUDS, PortInfo, list_serial_ports, probe
-from kiosk.queue.tickets import Cut, Layout, PrinterState, Rule, Text, printer_test_layout, ticket_words
+from kiosk.drivers.layout import BigNumber, Block, Cut, Layout, Rule, Text
+from kiosk.drivers.ports import MODES
+from kiosk.i18n import Language, ticket_words
 
 # A line with the letters that each encoding gets wrong first (ă â đ ê ô ơ ư, stacked tones).
 SAMPLE_LETTERS = "ă â đ ê ô ơ ư ắ ầ ẻ ỗ ợ ự ỹ – Ă Đ Ơ Ư Ắ Ầ Ẻ Ỗ Ợ Ự Ỹ"
 
 
-@dataclass(frozen=True)
-class PortFinding:
-    """One serial port and what answered on it."""
+TONES = ("", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323")  # none, huyền, hỏi, ngã, sắc, nặng
+VOWELS = ("a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y")
 
-    device: str
-    stable: str  # /dev/serial/by-id/… when there is one
-    baudrate: int | None  # the rate it answered at; None when nothing did
-    state: str  # the printer's state, or "offline"
-    live: bool  # the port the kiosk prints on now
+
+def vietnamese_letters() -> list[str]:
+    """Every Vietnamese letter with a diacritic or tone, lower case (12 vowels × 6 tones, đ);
+    `.upper()` gives the capitals."""
+    letters = [unicodedata.normalize("NFC", v + t) for v in VOWELS for t in TONES]
+    return letters + ["đ"]
+
+
+def printer_test_layout(mode: str, language: Language = "vi") -> Layout:
+    """A test page: the Vietnamese mode in use and every Vietnamese letter, lower and upper case."""
+    w = ticket_words(language)
+    blocks: list[Block] = [
+        Text(w["test_title"], size="large", bold=True),
+        Text(w["test_mode"].format(mode=mode)),
+        Rule(),
+        Text(w["test_lower"], align="left", bold=True),
+    ]
+    rows = [" ".join(vietnamese_letters()[i : i + 6]) for i in range(0, 72, 6)] + ["đ"]
+    blocks += [Text(row, align="left") for row in rows]
+    blocks.append(Text(w["test_upper"], align="left", bold=True))
+    blocks += [Text(row.upper(), align="left") for row in rows]
+    blocks += [Rule(), Text(w["test_sentence"]), BigNumber("A012"), Cut()]
+    return Layout(name="test page", blocks=tuple(blocks))
 
 
 def current_mode(printer: Any) -> str:
@@ -68,33 +93,3 @@ def print_mode_sample(printer: Any, mode: str) -> None:
         printer.print_layout(mode_sample_layout(mode))
     finally:
         printer.options = options
-
-
-def detect(
-    live_url: str, live_printer: Any, live_baudrate: int, ports: list[PortInfo] | None = None
-) -> list[PortFinding]:
-    """Every serial port and whether a printer answers on it. The live port is asked through
-    the open printer: a second handle on the same tty would take the answers meant for it."""
-    findings = []
-    live_path = os.path.realpath(live_url) if live_url and "://" not in live_url else live_url
-    if live_url and live_printer is not None:
-        status = live_printer.status()
-        answered = status.state != PrinterState.offline
-        findings.append(
-            PortFinding(live_url, "", live_baudrate if answered else None, status.state.value, True)
-        )
-    for port in list_serial_ports() if ports is None else ports:
-        if os.path.realpath(port.device) == live_path:
-            continue
-        attempts = probe(port.device, COMMON_BAUDS)
-        found = next((a for a in attempts if a.answered), None)
-        findings.append(
-            PortFinding(
-                port.device,
-                port.stable,
-                found.baudrate if found else None,
-                found.status.state.value if found else "offline",
-                False,
-            )
-        )
-    return findings

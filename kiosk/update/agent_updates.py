@@ -24,7 +24,7 @@ import requests
 
 from kiosk import config, outbox, store
 from kiosk.errors import UpdateError
-from kiosk.sync import enrollment
+from kiosk.sync import identity
 from kiosk.sync.agent import Agent
 from kiosk.sync.client import new_session
 from kiosk.sync.report import LAST_ERROR
@@ -55,7 +55,7 @@ class EnrolledHttp:
     ) -> requests.Response:
         if self._db is None:
             self._db = store.open_state(self.state_dir)
-        who = enrollment.identity(self._db, self.state_dir)
+        who = identity.identity(self._db, self.state_dir)
         if who is None:  # a network-like failure: the updater tries again later
             raise requests.ConnectionError("this kiosk is not enrolled with a server")
         auth = {"Authorization": f"Bearer {who.token}"}

@@ -9,7 +9,7 @@ import pytest
 
 from kiosk import store
 from kiosk.catalogue.store import catalogue_version, fields_with_counts
-from kiosk.demo import seed_catalogue, seed_state
+from kiosk.demo_site import seed_catalogue, seed_state
 from kiosk.errors import CatalogueError
 from tests.fixtures_catalogue import PROCEDURES, catalogue_document
 

@@ -13,8 +13,8 @@ from kiosk.doctor import DoctorOptions
 from kiosk.doctor.devices import check_printer, check_scanner
 from kiosk.doctor.local import check_state_dir, open_database
 from kiosk.doctor.server import check_server_side
+from kiosk.drivers.ports import PrinterState, PrinterStatus
 from kiosk.drivers.virtual.printer import VirtualPrinter
-from kiosk.queue.tickets import PrinterState, PrinterStatus
 from kiosk.services import record_printer_status
 from tests.fixtures_central import start_server
 from tests.sync.test_sync_client import _certificates

@@ -6,10 +6,12 @@ import pytest
 from PIL import Image
 
 from kiosk.drivers.escpos import glyphs, raster
-from kiosk.drivers.escpos.writer import PrintOptions, render_escpos, resolve_mode
-from kiosk.drivers.samples import sample_layout
+from kiosk.drivers.escpos.options import PrintOptions, resolve_mode
+from kiosk.drivers.escpos.render import render_escpos
+from kiosk.drivers.escpos.writer import ESC_DEFINE, GS_V0, EscposWriter
+from kiosk.drivers.layout import BigNumber, Cut, Feed, Layout, QRCode, Rule, Text
 from kiosk.errors import PrinterError
-from kiosk.queue.tickets import BigNumber, Cut, Feed, Layout, QRCode, Rule, Text
+from kiosk.technician.samples import sample_layout
 
 INIT, CENTER, LEFT = b"\x1b@", b"\x1ba\x01", b"\x1ba\x00"
 BOLD, NOT_BOLD = b"\x1bE\x01", b"\x1bE\x00"
@@ -87,11 +89,11 @@ def test_sample_ticket_in_ascii_is_byte_exact() -> None:
 
 def raster_commands(data: bytes) -> list[tuple[int, int, int, bytes]]:
     """(mode, width bytes, height, data) of every GS v 0 in `data`."""
-    found, at = [], data.find(raster.GS_V0)
+    found, at = [], data.find(GS_V0)
     while at >= 0:
         mode, wb, h = data[at + 3], data[at + 4] + 256 * data[at + 5], data[at + 6] + 256 * data[at + 7]
         found.append((mode, wb, h, data[at + 8 : at + 8 + wb * h]))
-        at = data.find(raster.GS_V0, at + 8 + wb * h)
+        at = data.find(GS_V0, at + 8 + wb * h)
     return found
 
 
@@ -101,7 +103,7 @@ def test_raster_mode_draws_large_lines_and_defines_the_letters_of_the_others() -
     assert [mode for mode, *_ in raster_commands(data)] == [3, 3, 3, 3]
     assert b"\x1bt" not in data  # no code page is needed
     # Each Vietnamese letter of the plain lines is defined once, in one ESC & per run of codes.
-    defined = [data[i + 3 : i + 5] for i in range(len(data)) if data[i : i + 3] == glyphs.ESC_DEFINE]
+    defined = [data[i + 3 : i + 5] for i in range(len(data)) if data[i : i + 3] == ESC_DEFINE]
     count = sum(last - first + 1 for first, last in defined)
     plain = [b.text for b in sample_layout("ticket").blocks if isinstance(b, Text) and b.size != "large"]
     bold_of = {b.text: b.bold for b in sample_layout("ticket").blocks if isinstance(b, Text)}
@@ -115,9 +117,10 @@ def test_a_plain_raster_line_is_byte_exact() -> None:
     layout = Layout("t", (Text("Mê ờ", "left"), Text("Mê", "left", bold=True)))
     regular = [glyphs.user_glyph("ê"), glyphs.user_glyph("ờ")]
     expected = b"".join([
-        INIT, glyphs.define(0x21, regular),  # ê then ờ (code order follows the letters)
+        INIT, EscposWriter.glyph_definition(0x21, regular),  # ê then ờ (code order follows the letters)
         b"M\x1b%\x01!\x1b%\x00 \x1b%\x01\"\x1b%\x00\n",
-        BOLD, glyphs.define(0x23, [glyphs.user_glyph("ê", bold=True)]),  # the bold ê is its own glyph
+        # the bold ê is its own glyph
+        BOLD, EscposWriter.glyph_definition(0x23, [glyphs.user_glyph("ê", bold=True)]),
         b"M\x1b%\x01\x1bE\x00#\x1b%\x00\x1bE\x01\n",  # the printer's emphasis is off for it
     ])  # fmt: skip
     assert render_escpos(layout, options("raster")) == expected
@@ -176,14 +179,14 @@ def test_gs_v0_of_a_known_mask_is_exact() -> None:
     mask = Image.new("1", (10, 2), 0)
     mask.putpixel((0, 0), 1)
     mask.putpixel((9, 1), 1)
-    assert raster.raster_command(mask) == b"\x1dv0\x00\x02\x00\x02\x00" + b"\x80\x00\x00\x40"
-    assert raster.raster_command(mask, double=True)[3] == 3
+    assert EscposWriter.raster_command(mask) == b"\x1dv0\x00\x02\x00\x02\x00" + b"\x80\x00\x00\x40"
+    assert EscposWriter.raster_command(mask, double=True)[3] == 3
 
 
 def test_image_data_never_carries_a_realtime_command() -> None:
     # A row whose bits spell DLE EOT 1 (0x10 0x04 0x01), DLE ENQ and DLE DC4.
     mask = Image.frombytes("1", (72, 1), b"\x10\x04\x01\x10\x05\x02\x10\x14\x01")
-    data = raster.raster_command(mask)
+    data = EscposWriter.raster_command(mask)
     assert raster.find_realtime(data) == -1
     assert data[8:] == b"\x18\x04\x01\x18\x05\x02\x18\x14\x01"  # one dot added beside each
 

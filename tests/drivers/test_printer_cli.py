@@ -15,9 +15,10 @@ from PIL import Image
 
 from kiosk.cli import main
 from kiosk.commands.virtual_printer import control_loop, obey
-from kiosk.drivers.escpos.writer import PrintOptions, render_escpos
-from kiosk.drivers.samples import sample_layout
+from kiosk.drivers.escpos.options import PrintOptions
+from kiosk.drivers.escpos.render import render_escpos
 from kiosk.drivers.virtual.printer import Simulated, VirtualPrinter
+from kiosk.technician.samples import sample_layout
 
 
 def site_file(tmp_path: Path, url: str, **extra: str) -> Path:

@@ -8,12 +8,12 @@ from dataclasses import replace
 import pytest
 
 from kiosk import config
-from kiosk.drivers.serial_printer import NoPrinter, SerialTicketPrinter, open_printer
+from kiosk.drivers.ports import NoPrinter, PrinterState, PrinterStatus, open_printer
+from kiosk.drivers.serial_printer import SerialTicketPrinter
 from kiosk.drivers.status_monitor import PrinterStatusMonitor
 from kiosk.drivers.transport import PortSettings, SerialPort
 from kiosk.drivers.virtual.printer import Simulated, VirtualPrinter
 from kiosk.errors import PrinterOffline
-from kiosk.queue.tickets import PrinterState, PrinterStatus
 from tests.fixtures_printing import connect
 
 

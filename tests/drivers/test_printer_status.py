@@ -11,9 +11,9 @@ from kiosk.drivers.escpos.status import (
     is_realtime_reply,
     status_from_asb,
     status_from_replies,
-    status_query,
 )
-from kiosk.queue.tickets import PrinterState as S
+from kiosk.drivers.escpos.writer import EscposWriter
+from kiosk.drivers.ports import PrinterState as S
 
 OK = 0x12  # a DLE EOT reply with only its fixed bits
 
@@ -76,7 +76,7 @@ def test_stream_splits_replies_asb_and_flow_control() -> None:
 
 def test_an_echoed_query_is_garbage_not_a_status() -> None:
     stream = StatusStream()
-    stream.feed(status_query())
+    stream.feed(EscposWriter.status_query())
     assert stream.replies == [] and stream.asb == [] and stream.garbage
 
 

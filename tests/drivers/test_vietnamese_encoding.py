@@ -9,15 +9,21 @@ from escpos.printer import Dummy
 
 from kiosk.drivers.escpos.codepages import (
     PageEncoder,
-    display_width,
     encoder_for,
     page_chars,
     split_tones,
     strip_diacritics,
 )
-from kiosk.queue.tickets import vietnamese_letters
+from kiosk.drivers.escpos.writer import EscposWriter
+from kiosk.technician.printer import vietnamese_letters
 
 TCVN3_PAGES = {"30": "TCVN-3-1", "31": "TCVN-3-2", "52": "CP1258"}  # python-escpos "default"
+
+
+def writer(encoder: PageEncoder) -> EscposWriter:
+    """The writer sends text with `encoder`'s tables and ESC t where the page changes."""
+    return EscposWriter("default", encoder)
+
 
 # TCVN 5712:1993 (VN3), lower case.
 TCVN3_LOWER = {
@@ -39,7 +45,7 @@ TCVN3_LOWER = {
 
 @pytest.mark.parametrize(("letter", "byte"), sorted(TCVN3_LOWER.items()))
 def test_tcvn3_lower_case_letter_is_its_standard_byte_on_page_30(letter: str, byte: int) -> None:
-    assert encoder_for("tcvn3", TCVN3_PAGES).encode(letter) == b"\x1bt\x1e" + bytes([byte])
+    assert writer(encoder_for("tcvn3", TCVN3_PAGES)).encode(letter) == b"\x1bt\x1e" + bytes([byte])
 
 
 @pytest.mark.parametrize(
@@ -47,7 +53,7 @@ def test_tcvn3_lower_case_letter_is_its_standard_byte_on_page_30(letter: str, by
     [("Ộ", 0xE9), ("Ự", 0xF9), ("Ấ", 0xCA), ("Ỹ", 0xFC), ("À", 0xB5), ("Đ", 0xA7), ("Ă", 0xA1)],
 )
 def test_tcvn3_capital_is_on_page_31(letter: str, byte: int) -> None:
-    assert encoder_for("tcvn3", TCVN3_PAGES).encode(letter) == b"\x1bt\x1f" + bytes([byte])
+    assert writer(encoder_for("tcvn3", TCVN3_PAGES)).encode(letter) == b"\x1bt\x1f" + bytes([byte])
 
 
 def test_every_vietnamese_letter_has_a_tcvn3_byte() -> None:
@@ -60,12 +66,12 @@ def test_every_vietnamese_letter_has_a_tcvn3_byte() -> None:
 
 
 def test_tcvn3_switches_page_only_when_the_case_changes() -> None:
-    encoded = encoder_for("tcvn3", TCVN3_PAGES).encode("ĐĂNG ký đăng")
+    encoded = writer(encoder_for("tcvn3", TCVN3_PAGES)).encode("ĐĂNG ký đăng")
     assert encoded == b"\x1bt\x1f\xa7\xa1NG k\x1bt\x1e\xfd \xae\xa8ng"
 
 
 def test_cp1258_sends_the_tone_as_a_combining_byte() -> None:
-    encoder = encoder_for("cp1258", TCVN3_PAGES)
+    encoder = writer(encoder_for("cp1258", TCVN3_PAGES))
     assert encoder.encode("Số") == b"S\x1bt\x34\xf4\xec"  # ô (F4) + acute (EC), page 52
     assert encoder.encode("ự Đ ẫ à") == b"\xfd\xf2 \xd0 \xe2\xde a\xcc"
     # Letters that Windows-1258 has precomposed are split too: one look for every toned letter.
@@ -73,7 +79,7 @@ def test_cp1258_sends_the_tone_as_a_combining_byte() -> None:
 
 
 def test_cp1258_prefers_page_94_then_52() -> None:
-    assert encoder_for("cp1258", {"27": "CP1258", "94": "CP1258"}).encode("ơ") == b"\x1bt\x5e\xf5"
+    assert writer(encoder_for("cp1258", {"27": "CP1258", "94": "CP1258"})).encode("ơ") == b"\x1bt\x5e\xf5"
     with pytest.raises(ValueError, match="no CP1258"):
         encoder_for("cp1258", {"0": "CP437"})
 
@@ -93,22 +99,23 @@ def test_split_tones_keeps_the_vowel_marks_on_the_letter() -> None:
 )
 def test_ascii_mode_drops_diacritics(text: str, ascii: str) -> None:
     assert strip_diacritics(text) == ascii
-    assert encoder_for("ascii", TCVN3_PAGES).encode(text) == ascii.encode()
+    assert writer(encoder_for("ascii", TCVN3_PAGES)).encode(text) == ascii.encode()
 
 
 def test_punctuation_outside_a_page_falls_back_to_ascii() -> None:
-    assert encoder_for("tcvn3", TCVN3_PAGES).encode("A – B") == b"A - B"
-    assert encoder_for("cp1258", TCVN3_PAGES).encode("A – B") == b"A \x1bt\x34\x96 B"
+    assert writer(encoder_for("tcvn3", TCVN3_PAGES)).encode("A – B") == b"A - B"
+    assert writer(encoder_for("cp1258", TCVN3_PAGES)).encode("A – B") == b"A \x1bt\x34\x96 B"
 
 
 def test_width_counts_cp1258_tone_bytes_and_skips_page_switches() -> None:
     assert encoder_for("cp1258", TCVN3_PAGES).width("Số") == 3
     assert encoder_for("tcvn3", TCVN3_PAGES).width("Số") == 2
-    assert display_width(b"\x1bt\x1eab") == 2
+    assert writer(encoder_for("tcvn3", TCVN3_PAGES)).encode("ăb") == b"\x1bt\x1e\xa8b"
+    assert encoder_for("tcvn3", TCVN3_PAGES).width("ăb") == 2
 
 
 def test_encoder_remembers_the_page_across_lines() -> None:
-    encoder = PageEncoder({"TCVN-3-1": 30})
+    encoder = writer(PageEncoder({"TCVN-3-1": 30}))
     assert encoder.encode("ă") == b"\x1bt\x1e\xa8"
     assert encoder.encode("ă") == b"\xa8"
 

@@ -14,16 +14,18 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from kiosk.drivers.escpos import glyphs, raster
 from kiosk.drivers.escpos.status import status_from_asb
-from kiosk.drivers.samples import sample_layout
+from kiosk.drivers.escpos.writer import EscposWriter
+from kiosk.drivers.layout import Cut, Layout, Text
+from kiosk.drivers.ports import PrinterState
 from kiosk.drivers.serial_printer import SerialTicketPrinter
 from kiosk.drivers.virtual.preview import read_back
 from kiosk.drivers.virtual.printer import Simulated, VirtualPrinter
 from kiosk.errors import CoverOpen, PaperOut, PrinterError, PrinterOffline
-from kiosk.queue.tickets import Cut, Layout, PrinterState, Text, vietnamese_letters
+from kiosk.technician.printer import vietnamese_letters
+from kiosk.technician.samples import sample_layout
 from tests.fixtures_printing import connect
-from tests.queue.test_tickets import texts
+from tests.queue.test_ticket_layout import texts
 
 SAMPLE_LINES = texts(sample_layout("ticket"))
 
@@ -230,7 +232,7 @@ def test_baseline_image_triggers_the_printer_ours_does_not(
     baseline.image(dle_eot_image().convert("L").point(lambda v: 255 - v))  # python-escpos inverts
     port.write(baseline.output + b"\x1dV\x01")
     assert port.read_for(0.5, until=1) == b"\x12"  # the printer answered a status it was never asked
-    ours = raster.raster_command(dle_eot_image())
+    ours = EscposWriter.raster_command(dle_eot_image())
     port.write(ours + b"\x1dV\x01")
     tickets = virtual_printer.wait_for_tickets(2)
     assert "real-time" in tickets[0].warnings[0] and tickets[1].warnings == ()
@@ -263,7 +265,7 @@ def test_user_defined_characters_from_other_software_are_drawn_or_skipped_with_a
 ) -> None:
     bar = Image.new("1", (4, 24), 1)  # a 4-dot-wide black bar at code "A"
     data = b"".join([
-        b"\x1b@", glyphs.define(0x41, [bar]), b"\x1b&\x03\x42\x42\x00",  # "B": zero width
+        b"\x1b@", EscposWriter.glyph_definition(0x41, [bar]), b"\x1b&\x03\x42\x42\x00",  # "B": zero width
         b"\x1b&\x02\x43\x43\x02\xff\xff\xff\xff",  # "C": 16 dots high, not font A
         b"\x1bE\x01\x1b%\x01ABC\x1b%\x00A\n", b"\x1b?\x41\x1b%\x01A\n", b"\x1dV\x01",
     ])  # fmt: skip

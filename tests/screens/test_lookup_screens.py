@@ -8,8 +8,8 @@ import threading
 import pytest
 
 from kiosk.catalogue.folding import vietnamese_sort_key
+from kiosk.drivers.ports import PrinterState
 from kiosk.errors import PaperOut
-from kiosk.queue.tickets import PrinterState
 from tests.fixtures_catalogue import PROCEDURES, procedure
 from tests.fixtures_lookup import RecordingPrinter
 

@@ -1,12 +1,15 @@
 """Technician mode through the real app, headless, with real touch events: the corner gesture,
 the PIN pad and its lock-out, the status screen, the printer through the virtual printer on a
-real pty, enrolment and sync against the real central server, reprint and void, the log, and
-the ways out (leave, idle timeout, restart)."""
+real pty, enrolment and sync carried out by a real agent (in a thread, on its own connection to
+the same state database) against the real central server, the screen saying so when no agent
+runs, reprint and void, the log, and the ways out (leave, idle timeout, restart)."""
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,7 @@ from typing import Any
 import pytest
 
 from kiosk import config, outbox, store
+from kiosk.device import agent_requests
 from kiosk.drivers.virtual.printer import Simulated, VirtualPrinter
 from kiosk.queue import issuing
 from kiosk.queue import numbering as queue
@@ -27,6 +31,34 @@ PIN = "2468"
 SIZE = "540x960"
 # Limits, not timings: enrolment is one call, never retried, and a loaded CI machine is slow.
 SERVER = {"server.connect_timeout_s": 2.0, "server.read_timeout_s": 15.0, "server.call_deadline_s": 20.0}
+
+
+@pytest.fixture
+def agent_beside(state_dir: Path) -> Iterator[Any]:
+    """agent_beside(server_url): the real sync agent (kiosk.sync.agent.Agent) running its loop
+    in a thread beside the app, as kiosk-agent.service runs beside kiosk.service."""
+    from kiosk.sync.agent import Agent
+    from kiosk.sync.client import RetryPolicy
+
+    running: list[tuple[threading.Event, threading.Thread, Any]] = []
+
+    def start(server_url: str) -> Any:
+        overrides = {"server.url": server_url, **SERVER}
+        loaded = config.load(site_file=DEMO_CONFIG, state_dir=state_dir, overrides=overrides)
+        db = store.open_state(state_dir)
+        retry = RetryPolicy(attempts=3, base_s=0.01, cap_s=0.05)
+        agent = Agent(db, state_dir, loaded, site_file=DEMO_CONFIG, retry=retry)
+        stop = threading.Event()
+        thread = threading.Thread(target=agent.run, args=(stop,), name="agent", daemon=True)
+        thread.start()
+        running.append((stop, thread, db))
+        return agent
+
+    yield start
+    for stop, thread, db in running:
+        stop.set()
+        thread.join(60)
+        db.close()
 
 
 @pytest.fixture
@@ -217,8 +249,10 @@ def test_restart_asks_the_app_to_stop_with_exit_code_0(app_factory, settings, mo
 
 
 def test_enrol_by_keypad_then_sync_now_against_the_real_server(
-    app_factory, state_dir, pin_hash, central_server
+    app_factory, state_dir, pin_hash, central_server, agent_beside, caplog
 ) -> None:
+    caplog.set_level(logging.DEBUG)
+    agent_beside(central_server.url)
     overrides = {"technician.pin_hash": pin_hash, "server.url": central_server.url, **SERVER}
     ui = app_factory(
         config.load(site_file=DEMO_CONFIG, state_dir=state_dir, overrides=overrides).settings, size=SIZE
@@ -230,18 +264,23 @@ def test_enrol_by_keypad_then_sync_now_against_the_real_server(
     type_keys(ui, code.upper())
     assert screen.code == code.upper()
     ui.tap(button(ui, "Đăng ký"))
-    ui.until(lambda: screen.message_key in ("tech.server.enrolled", "tech.server.enrol_failed"))
+    answered = ("tech.server.enrolled", "tech.server.enrol_failed", "tech.server.no_agent")
+    ui.until(lambda: screen.message_key in answered, timeout_s=60)
     assert screen.message_key == "tech.server.enrolled", screen.message_values
     device = screen.message_values["device"]
     ui.until(lambda: device in ui.texts())
     ui.tap(button(ui, "Đồng bộ ngay"))
-    ui.until(lambda: screen.parts != [])
+    ui.until(lambda: screen.parts != [] or screen.message_key == "tech.server.no_agent", timeout_s=60)
     parts = {p.part: p.ok for p in screen.parts}
     assert parts["outbox"] and parts["heartbeat"], screen.parts
     assert central_server.store.get_device(device) is not None
+    assert code.upper() not in caplog.text and code not in caplog.text  # the code is never logged
 
 
-def test_wrong_enrolment_code_says_why(app_factory, state_dir, pin_hash, central_server) -> None:
+def test_wrong_enrolment_code_says_why(
+    app_factory, state_dir, pin_hash, central_server, agent_beside
+) -> None:
+    agent_beside(central_server.url)
     overrides = {"technician.pin_hash": pin_hash, "server.url": central_server.url, **SERVER}
     ui = app_factory(
         config.load(site_file=DEMO_CONFIG, state_dir=state_dir, overrides=overrides).settings, size=SIZE
@@ -251,8 +290,29 @@ def test_wrong_enrolment_code_says_why(app_factory, state_dir, pin_hash, central
     screen = ui.app.sm.get_screen("tech_server")
     type_keys(ui, "ZZZZ-9999")
     ui.tap(button(ui, "Đăng ký"))
-    ui.until(lambda: screen.message_key == "tech.server.enrol_failed")
+    ui.until(lambda: screen.message_key in ("tech.server.enrol_failed", "tech.server.no_agent"), timeout_s=60)
+    assert screen.message_key == "tech.server.enrol_failed", screen.message_values
     assert "enrollment failed" in screen.message_values["detail"]
+
+
+@pytest.mark.parametrize("press", ["Đồng bộ ngay", "Đăng ký"])
+def test_without_an_agent_the_screen_says_it_is_not_running(
+    app_factory, state_dir, pin_hash, central_server, press
+) -> None:
+    overrides = {"technician.pin_hash": pin_hash, "server.url": central_server.url, **SERVER}
+    ui = app_factory(
+        config.load(site_file=DEMO_CONFIG, state_dir=state_dir, overrides=overrides).settings, size=SIZE
+    )
+    past_the_pin(ui)
+    ui.tap(button(ui, "Máy chủ"))
+    screen = ui.app.sm.get_screen("tech_server")
+    type_keys(ui, "7K3M")
+    ui.tap(button(ui, press))
+    assert screen.waiting and screen.busy()  # buttons off, the idle timeout waits
+    ui.until(lambda: not screen.waiting, timeout_s=agent_requests.CLAIM_S + 10)
+    assert screen.message_key == "tech.server.no_agent" and screen.message_bad
+    assert any(t.startswith("Chương trình đồng bộ (kiosk-agent) không chạy") for t in ui.texts()), ui.texts()
+    assert screen.parts == [] and central_server.store.list_devices() == []
 
 
 def test_reprint_after_paper_out_then_void(app_factory, settings, virtual_printer: VirtualPrinter) -> None:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from kiosk.device import health
-from kiosk.queue.tickets import PrinterState, PrinterStatus
+from kiosk.drivers.ports import PrinterState, PrinterStatus
 from kiosk.services import record_printer_status
 from tests.fixtures_central import Kiosk
 from tests.fixtures_core import REPO

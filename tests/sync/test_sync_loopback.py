@@ -15,7 +15,7 @@ import requests
 from kiosk import cli, config, outbox, store
 from kiosk.errors import KioskError
 from kiosk.queue.ratings import record_rating
-from kiosk.sync import enrollment, logs_upload
+from kiosk.sync import identity, logs_upload
 from kiosk.sync.answers import ServerCommand
 from kiosk.sync.heartbeat import CLOCK_OFFSET
 from kiosk.sync.status import sync_status
@@ -35,13 +35,13 @@ def test_enroll_command_keeps_the_token_private(
         kiosk_cli(state_dir, "enroll", central_server.enrollment_code(), "--server", central_server.url) == 0
     )
     out = capsys.readouterr().out
-    token = enrollment.load_token(state_dir)
+    token = identity.load_token(state_dir)
     assert token and token not in out
     assert "enrolled as kiosk-0001 at UBND xã Mê Linh" in out
-    assert stat.S_IMODE(enrollment.token_path(state_dir).stat().st_mode) == 0o600
+    assert stat.S_IMODE(identity.token_path(state_dir).stat().st_mode) == 0o600
     db = store.open_state(state_dir)
-    assert store.get_state(db, enrollment.DEVICE_ID) == "kiosk-0001"
-    assert store.get_state(db, enrollment.SERVER_URL) == central_server.url
+    assert store.get_state(db, identity.DEVICE_ID) == "kiosk-0001"
+    assert store.get_state(db, identity.SERVER_URL) == central_server.url
 
 
 def test_enroll_with_a_used_code_says_why(

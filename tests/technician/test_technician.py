@@ -14,11 +14,12 @@ import pytest
 
 from kiosk import cli, outbox, store
 from kiosk.device.log_ring import LogRing
+from kiosk.drivers.printer_detect import detect
 from kiosk.drivers.virtual.printer import VirtualPrinter
 from kiosk.errors import ConfigError
 from kiosk.technician import pin as technician
 from kiosk.technician.pin import Outcome, try_pin
-from kiosk.technician.printer import detect, print_mode_sample, print_test_page
+from kiosk.technician.printer import print_mode_sample, print_test_page
 from kiosk.technician.status import check_server, gather, ip_addresses
 from tests.fixtures_printing import connect
 
@@ -232,8 +233,8 @@ def test_every_technician_message_key_exists_in_both_languages() -> None:
     """Keys the technician screens pass around in code (say(), fact(), built from states)."""
     import re
 
+    from kiosk.drivers.ports import PrinterState
     from kiosk.i18n import strings
-    from kiosk.queue.tickets import PrinterState
     from tests.fixtures_core import REPO
 
     used = set()

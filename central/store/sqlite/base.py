@@ -11,11 +11,13 @@ import re
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from kiosk.protocol.transactions import transaction
 
 BUSY_TIMEOUT_MS = 10_000
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -68,16 +70,9 @@ class SQLiteBase:
                 self._connections.append(conn)
         return db
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+    def _tx(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One write transaction on this thread's connection (BEGIN IMMEDIATE … COMMIT)."""
+        return transaction(self._db())
 
     @contextmanager
     def _relaxed(self) -> Iterator[None]:

@@ -1,4 +1,6 @@
-"""Vietnamese text to printer bytes in each code-page mode, and printer bytes back to text.
+"""Vietnamese text to printer bytes in each code-page mode, and printer bytes back to text: the
+tables only. Text comes out as runs of bytes, each with the ESC t page it needs; which page the
+printer is on and the ESC t that changes it are the writer's (kiosk.drivers.escpos.writer).
 
 Modes (printer.vietnamese): tcvn3 uses the TCVN-3 pair of code pages (lower case and capitals on
 two pages, ESC t 30/31 on Epson); cp1258 sends the base letter (with â ê ô ơ ư ă đ) and then the
@@ -15,7 +17,6 @@ from functools import cache
 
 from kiosk.drivers.escpos.library import CAPABILITIES
 
-ESC_T = b"\x1bt"
 TCVN3_LOWER = "TCVN-3-1"
 TCVN3_UPPER = "TCVN-3-2"
 CP1258 = "CP1258"
@@ -104,40 +105,44 @@ def split_tones(text: str) -> str:
     return "".join(out)
 
 
+Run = tuple[int | None, bytes]  # (ESC t page the bytes need, None when any page will do; bytes)
+
+
 class PageEncoder:
-    """Encodes text for a printer with the given pages ({encoding name: ESC t number}), emitting
-    ESC t only when the page must change. Keeps the current page across calls."""
+    """Encodes text for a printer with the given pages ({encoding name: ESC t number}) as runs:
+    ASCII (and the ASCII fallback of what no page has) prints on any page, every other byte on
+    the page whose table has it."""
 
     def __init__(self, pages: Mapping[str, int], split: bool = False) -> None:
         self.pages = dict(pages)
         self.split = split
-        self.current: int | None = ASCII_PAGE
 
-    def encode(self, text: str) -> bytes:
-        out = bytearray()
+    def runs(self, text: str) -> list[Run]:
+        """`text` as runs of bytes, consecutive characters of one page in one run."""
+        out: list[tuple[int | None, bytearray]] = []
         units = split_tones(text) if self.split else unicodedata.normalize("NFC", text)
         for char in units:
-            out += self._encode_char(char)
-        return bytes(out)
+            page, data = self._encode_char(char)
+            if out and out[-1][0] == page:
+                out[-1][1].extend(data)
+            else:
+                out.append((page, bytearray(data)))
+        return [(page, bytes(data)) for page, data in out]
 
     def width(self, text: str) -> int:
-        """Columns `text` takes once encoded (see display_width); the current page is untouched."""
-        return display_width(PageEncoder(self.pages, self.split).encode(text))
+        """Columns `text` takes once encoded, counting every byte: printers that print CP1258
+        tone bytes as their own cells must not overflow, so wrapping counts them (page switches
+        take no column)."""
+        return sum(len(data) for _, data in self.runs(text))
 
-    def _encode_char(self, char: str) -> bytes:
+    def _encode_char(self, char: str) -> Run:
         if " " <= char <= "~":
-            return char.encode("ascii")
+            return None, char.encode("ascii")
         for name, number in self.pages.items():
             byte = page_bytes(name).get(char)
             if byte is not None:
-                return self._switch(number) + bytes([byte])
-        return _ascii_fallback(char).encode("ascii")
-
-    def _switch(self, number: int) -> bytes:
-        if number == self.current:
-            return b""
-        self.current = number
-        return ESC_T + bytes([number])
+                return number, bytes([byte])
+        return None, _ascii_fallback(char).encode("ascii")
 
 
 def encoder_for(mode: str, profile_pages: Mapping[str, str]) -> PageEncoder:
@@ -173,16 +178,3 @@ def decode_byte(byte: int, encoding: str | None) -> str:
     if encoding is None:
         return "?"
     return page_chars(encoding).get(byte, "?")
-
-
-def display_width(encoded: bytes) -> int:
-    """Columns a line takes, counting every byte: printers that print CP1258 tone bytes as their
-    own cells must not overflow, so wrapping counts them (ESC t switches excluded)."""
-    width, i = 0, 0
-    while i < len(encoded):
-        if encoded[i : i + 2] == ESC_T:
-            i += 3
-            continue
-        width += 1
-        i += 1
-    return width

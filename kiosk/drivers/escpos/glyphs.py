@@ -1,6 +1,7 @@
 """Letters drawn in the printer's character cell (font A: 12×24 dots), for two uses: the virtual
 printer draws its resident font with them, and raster mode sends the Vietnamese letters a ticket
-needs as user-defined characters (ESC &), so a line of text costs a byte per letter plus 37 bytes
+needs as user-defined characters (ESC &, made by kiosk.drivers.escpos.writer from the bitmaps and
+column data here), so a line of text costs a byte per letter plus 37 bytes
 once per distinct Vietnamese letter, instead of an image of the whole line.
 
 Glyphs are DejaVu Sans Condensed at 19 px (the smallest size at which every Vietnamese mark stays
@@ -24,7 +25,6 @@ CELLS = {"a": (12, 24, 19, 19, 4), "b": (9, 17, 13, 15, 4)}
 SUPERSAMPLE = 4
 INK = 85  # of 255, after averaging: a dot is printed where a third of it is ink
 USER_CODES = range(0x21, 0x7F)  # ESC & may define 0x20–0x7E; the space stays a space
-ESC_DEFINE = b"\x1b&\x03"  # y = 3 bytes (24 dots) per column
 VIETNAMESE = (
     "aàảãáạăằẳẵắặâầẩẫấậeèẻẽéẹêềểễếệiìỉĩíịoòỏõóọôồổỗốộơờởỡớợuùủũúụưừửữứựyỳỷỹýỵđ"
     "AÀẢÃÁẠĂẰẲẴẮẶÂẦẨẪẤẬEÈẺẼÉẸÊỀỂỄẾỆIÌỈĨÍỊOÒỎÕÓỌÔỒỔỖỐỘƠỜỞỠỚỢUÙỦŨÚỤƯỪỬỮỨỰYỲỶỸÝỴĐ"
@@ -81,14 +81,6 @@ def glyph_columns(glyph: Image.Image) -> bytes:
 def columns_to_glyph(width: int, data: bytes) -> Image.Image:
     """The inverse of glyph_columns, for the virtual printer: ESC & data → a 1-bit image."""
     return Image.frombytes("1", (24, width), bytes(data)).transpose(Image.Transpose.TRANSPOSE)
-
-
-def define(first: int, glyphs: list[Image.Image]) -> bytes:
-    """ESC & for consecutive codes first, first+1, … (one command, 4 bytes of header)."""
-    out = bytearray(ESC_DEFINE + bytes([first, first + len(glyphs) - 1]))
-    for glyph in glyphs:
-        out += bytes([glyph.width]) + glyph_columns(glyph)
-    return bytes(out)
 
 
 @cache

@@ -1,5 +1,7 @@
-"""Lines of text drawn as 1-bit images for printers without Vietnamese code pages, and the
-GS v 0 raster command that carries them.
+"""Images for the printer, drawing only: lines of text as 1-bit masks for printers without
+Vietnamese code pages, QR codes for printers without native QR, and image data made safe from
+real-time sequences. The GS v 0 command that carries them is the writer's
+(kiosk.drivers.escpos.writer).
 
 Each line is drawn with the bundled DejaVu Sans Condensed on a canvas with a full em of room above
 the ascent (stacked marks on capitals, Ấ Ỗ, can never be clipped), thresholded (never dithered:
@@ -15,16 +17,15 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-GS_V0 = b"\x1dv0"
 # Lines are drawn 4× larger and averaged down, then thresholded: a dot is printed where a third of
 # it is ink. At the sizes a ticket can afford, FreeType's own 1-bit hinting turns the stacked
 # grave of ầ into a bar and the regular weight's grave into a single dot; averaging keeps the
 # direction of every mark. Below 19 px bold no method keeps ả apart from à, or ẵ from ă.
 SUPERSAMPLE = 4
 THRESHOLD = 170
-MAX_BAND_ROWS = 960  # one GS v 0 command at most; keeps yH below 0x04 (see neutralise_realtime)
 REGULAR = "DejaVuSansCondensed.ttf"
 BOLD = "DejaVuSansCondensed-Bold.ttf"
 DLE = 0x10
@@ -86,18 +87,14 @@ def line_box(px: int, bold: bool = False) -> tuple[int, int]:
     return tall.above, deep.below
 
 
-def raster_command(mask: Image.Image, double: bool = False) -> bytes:
-    """GS v 0 for a 1-bit mask (1 = ink), split into bands of at most MAX_BAND_ROWS; `double`
-    prints every dot as 2×2 (mode 3). The data never contains a real-time command."""
-    width_bytes = (mask.width + 7) // 8
-    out = bytearray()
-    for top in range(0, mask.height, MAX_BAND_ROWS):
-        band = mask.crop((0, top, mask.width, min(mask.height, top + MAX_BAND_ROWS)))
-        data = neutralise_realtime(band.tobytes())
-        out += GS_V0 + bytes([3 if double else 0])
-        out += width_bytes.to_bytes(2, "little") + band.height.to_bytes(2, "little")
-        out += data
-    return bytes(out)
+def qr_mask(data: str, module: int) -> Image.Image:
+    """A QR code as a 1-bit mask (1 = dark), `module` pixels per module, for printers without
+    native QR (then printed doubled)."""
+    code = qrcode.QRCode(border=0, box_size=max(1, module), error_correction=qrcode.ERROR_CORRECT_M)
+    code.add_data(data)
+    code.make(fit=True)
+    image = code.make_image().get_image().convert("L")
+    return image.point(lambda v: 255 if v < 128 else 0).convert("1")
 
 
 def neutralise_realtime(data: bytes) -> bytes:

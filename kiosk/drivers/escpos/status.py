@@ -1,5 +1,6 @@
 """The printer's own account of itself: DLE EOT 1–4 replies and ASB (automatic status back)
-blocks, parsed into a PrinterStatus.
+blocks, parsed into a PrinterStatus. Reading only: the queries themselves are made by
+kiosk.drivers.escpos.writer.
 
 Our own parser, not python-escpos's: its paper_status() reports "paper adequate" when nothing
 answers. Here a printer that does not answer is offline, and a reply that does not have the fixed
@@ -15,11 +16,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from kiosk.queue.tickets import PrinterState, PrinterStatus
+from kiosk.drivers.ports import PrinterState, PrinterStatus
 
-DLE_EOT = b"\x10\x04"
 XON, XOFF = 0x11, 0x13
-QUERIES = (1, 2, 3, 4)  # printer, offline cause, error cause, roll paper sensor
 
 
 def is_realtime_reply(byte: int) -> bool:
@@ -139,8 +138,3 @@ def _classify(
     if near_end:
         return PrinterStatus(PrinterState.paper_near_end, "the paper roll is nearly empty")
     return PrinterStatus(PrinterState.ready)
-
-
-def status_query() -> bytes:
-    """DLE EOT 1, 2, 3, 4 in one write (ESC/POS allows up to four before reading)."""
-    return b"".join(DLE_EOT + bytes([n]) for n in QUERIES)

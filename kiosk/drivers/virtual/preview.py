@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from PIL import Image
 
-from kiosk.drivers.escpos.writer import PrintOptions, profile_pages, render_escpos
+from kiosk.drivers.escpos.options import PrintOptions, profile_pages
+from kiosk.drivers.escpos.render import render_escpos
+from kiosk.drivers.layout import Layout
 from kiosk.drivers.virtual.canvas import PrintedTicket, TicketCanvas
 from kiosk.drivers.virtual.parser import EscposParser
-from kiosk.queue.tickets import Layout
 
 
 def read_back(data: bytes, profile: str, dots: int) -> list[PrintedTicket]:

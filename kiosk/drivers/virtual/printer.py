@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from kiosk.drivers.escpos.writer import PAPER_DOTS, profile_pages
+from kiosk.drivers.escpos.options import PAPER_DOTS, profile_pages
 from kiosk.drivers.virtual.canvas import PrintedTicket, TicketCanvas
 from kiosk.drivers.virtual.links import Link, PtyLink, TcpLink
 from kiosk.drivers.virtual.parser import EscposParser

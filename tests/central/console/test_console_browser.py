@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.queue.tickets import PrinterState, PrinterStatus
+from kiosk.drivers.ports import PrinterState, PrinterStatus
 from kiosk.services import record_printer_status
 from kiosk.sync.answers import ServerCommand
 from tests.console_fleet import OPERATOR, PASSWORD, add_operator, demo_fleet

@@ -9,9 +9,9 @@ from typing import Any, get_args
 
 import pytest
 
-from central.api.models import CommandType
 from central.console import fleet, labels
 from central.store.contract import Device, Site
+from kiosk.protocol.commands import CommandType
 
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=3)
