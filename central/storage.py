@@ -139,6 +139,7 @@ class UpdateResult:
     ok: bool
     stage: str
     detail: str
+    retrying: bool = False  # the kiosk tries the same release again by itself
 
 
 Effect = TicketIssued | TicketVoided | CommandDone | UpdateResult
@@ -291,6 +292,7 @@ class RolloutResult:
     detail: str
     rollout_stage: int
     at: datetime
+    retrying: bool = False
 
 
 class CentralStore(Protocol):
