@@ -415,12 +415,14 @@ class Kiosk:
             issue_ticket(self.db, settings, service, datetime.now(ZoneInfo(SITE.timezone)))
         return [r[0] for r in self.db.execute("SELECT id FROM outbox ORDER BY seq") if r[0] not in before]
 
-    def report_update(self, ok: bool, to: str, stage: str = "health", detail: str = "") -> None:
+    def report_update(
+        self, ok: bool, to: str, stage: str = "health", detail: str = "", retrying: bool = False
+    ) -> None:
         """An update.result in the outbox, written by the updater's own reporter."""
         from kiosk import __version__
         from kiosk.update.gate import Reporter
 
-        Reporter(self.db, SITE.timezone).result(ok, stage, __version__, to, detail)
+        Reporter(self.db, SITE.timezone).result(ok, stage, __version__, to, detail, retrying=retrying)
 
     def server_event_ids(self) -> list[str]:
         events = self.server.store.list_events(self.device_id, None, 0, 1_000_000)

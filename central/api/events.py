@@ -66,6 +66,7 @@ def _effect(type: str, data: dict[str, Any]) -> Effect | None:
             ok=_require(data, "ok", bool),
             stage=_text(data, "stage"),
             detail=_text(data, "detail"),
+            retrying=data.get("retrying") is True,
         )
     if type == "rating.submitted" and data.get("score") not in (1, 2, 3):
         raise Rejected("data.score must be 3, 2 or 1")

@@ -130,6 +130,8 @@ def build_release(args: argparse.Namespace) -> int:
     wheel = release_build.build_project_wheel(Path(args.source), args.version, out)
     if not args.no_deps:
         release_build.download_dependencies(wheel, args.platform, out, args.python)
+    wheels = sorted(out.glob("*.whl"))
+    installed = release_build.measure_installed_size(wheels, args.platform, args.python)
     manifest = write_manifest(
         out,
         version=args.version,
@@ -137,11 +139,12 @@ def build_release(args: argparse.Namespace) -> int:
         min_agent=args.min_agent,
         rollback=args.rollback,
         python=f">={args.python}",
+        installed_size=installed,
     )
     total = sum(f["size"] for f in manifest["files"])
     print(
         f"built {args.version} for {args.platform}: {len(manifest['files'])} files, "
-        f"{total / 2**20:.1f} MiB in {out}"
+        f"{total / 2**20:.1f} MiB in {out} ({installed / 2**20:.1f} MiB installed)"
     )
     return 0
 

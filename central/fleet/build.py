@@ -5,6 +5,7 @@ the operator's machine; a kiosk never resolves or downloads anything but the bun
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -123,3 +124,30 @@ def download_dependencies(project_wheel: Path, platform: str, out: Path, python:
         argv += ["--platform", tag]
     _run([*argv, str(project_wheel), "pip"], f"downloading the dependencies for {platform}")
     return sorted(p for p in out.glob("*.whl") if p.name not in before)
+
+
+def measure_installed_size(wheels: list[Path], platform: str, python: str = "3.11") -> int:
+    """The disk (allocated blocks, as `du` counts) the wheels take once installed, compiled
+    bytecode included: pip installs them here into a scratch directory for `platform`, the way
+    the kiosk's pip will. The manifest carries it (`installed_size`) for the kiosk's free-disk
+    check, which otherwise has to guess from the download size."""
+    if platform != "any" and platform not in PIP_PLATFORMS:
+        raise ReleaseError(f"unknown platform {platform!r}; use one of {', '.join(PIP_PLATFORMS)}")
+    tags = PIP_PLATFORMS.get(platform, [])
+    with tempfile.TemporaryDirectory(prefix="kiosk-measure-") as tmp:
+        argv = [sys.executable, "-m", "pip", "install", "--no-index", "--no-deps", "-q"]
+        argv += ["--disable-pip-version-check", "--no-warn-script-location", "--target", tmp]
+        if tags:
+            argv += ["--only-binary=:all:", "--python-version", python, "--implementation", "cp"]
+            argv += [arg for tag in tags for arg in ("--platform", tag)]
+        _run([*argv, *map(str, wheels)], "measuring the installed size")
+        return disk_usage(Path(tmp))
+
+
+def disk_usage(root: Path) -> int:
+    """Bytes of the blocks allocated to every file and directory under `root` (like `du -sB1`)."""
+    total = root.lstat().st_blocks * 512
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            total += (Path(folder) / name).lstat().st_blocks * 512
+    return total

@@ -78,8 +78,10 @@ def write_manifest(
     rollback: bool = False,
     python: str = ">=3.11",
     created: datetime | None = None,
+    installed_size: int | None = None,
 ) -> dict[str, Any]:
-    """Describe every file of `bundle` (name, SHA-256, size) in bundle/manifest.json."""
+    """Describe every file of `bundle` (name, SHA-256, size) in bundle/manifest.json, and the
+    disk the installed release takes when it was measured (release_build.measure_installed_size)."""
     version_key(version)  # a version the kiosks can compare, or an error now
     names = sorted(
         p.name for p in bundle.iterdir() if p.is_file() and p.name not in (MANIFEST_FILE, SIGNATURE_FILE)
@@ -98,6 +100,8 @@ def write_manifest(
     }
     if min_agent:
         manifest["min_agent"] = min_agent
+    if installed_size is not None:
+        manifest["installed_size"] = installed_size
     check_manifest(manifest)
     _write_json(bundle / MANIFEST_FILE, manifest)
     return manifest

@@ -96,9 +96,10 @@ def release_for(store: CentralStore, device_id: str, site_id: str, app_version: 
         return None
     version = policy.target(rollout, device_id, site_id, app_version)
     if version == rollout.version:
-        # A device whose update failed (and rolled back by itself) is not made to try again.
+        # A device whose update failed (and rolled back by itself) is not made to try again;
+        # one that will try again by itself (a damaged file, a full disk) is still offered it.
         reported = store.rollout_results(rollout.id, device_id, limit=1)
-        if reported and not reported[0].ok:
+        if reported and not reported[0].ok and not reported[0].retrying:
             return None
     return version
 

@@ -136,6 +136,7 @@ class UpdateResult:
     ok: bool
     stage: str
     detail: str
+    retrying: bool = False  # the kiosk tries the same release again by itself
 
 
 Effect = TicketIssued | TicketVoided | CommandDone | UpdateResult
@@ -288,3 +289,4 @@ class RolloutResult:
     detail: str
     rollout_stage: int
     at: datetime
+    retrying: bool = False

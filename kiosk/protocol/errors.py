@@ -22,8 +22,9 @@ class UpdateError(KioskError):
     """A release failed verification, install, self-test or health.
 
     `stage` is the stage reported in update.result (download, verify, install, selftest, health).
-    A `transient` failure (network, disk space) is tried again later; any other is final for that
-    signed manifest."""
+    A `transient` failure (network, disk space, a file that fails its hash: nothing wrong with the
+    signed release) is tried again later, with backoff; any other is final for that signed
+    manifest."""
 
     def __init__(self, message: str, stage: str = "verify", transient: bool = False) -> None:
         super().__init__(message)

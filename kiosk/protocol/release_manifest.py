@@ -166,6 +166,9 @@ def _manifest_problems(m: Any) -> list[str]:
         problems.append("rollback must be true or false")
     if "min_agent" in m and (not isinstance(m["min_agent"], str) or not _VERSION.match(m["min_agent"])):
         problems.append(f"min_agent {m['min_agent']!r} is not a version")
+    # Optional (manifests built before it have none): the disk the installed release takes.
+    if "installed_size" in m and not _whole_bytes(m["installed_size"]):
+        problems.append("installed_size must be a whole number of bytes")
     files = m["files"]
     if not isinstance(files, list) or not files:
         return [*problems, "files must be a non-empty list"]
@@ -189,9 +192,13 @@ def _file_problems(f: Any, seen: set[str]) -> list[str]:
         seen.add(name)
     if not isinstance(sha, str) or not _SHA256.match(sha):
         problems.append("sha256 must be 64 lower-case hex digits")
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+    if not _whole_bytes(size):
         problems.append("size must be a whole number of bytes")
     return problems
+
+
+def _whole_bytes(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def file_sha256(path: Path) -> str:
@@ -203,19 +210,24 @@ def file_sha256(path: Path) -> str:
 
 
 def check_files(manifest: Mapping[str, Any], directory: Path) -> None:
-    """Every file of the manifest is in `directory` with its size and SHA-256."""
+    """Every file of the manifest is in `directory` with its size and SHA-256. A file that does
+    not match is a fault of the copy, not of the signed release: the error is transient (a kiosk
+    fetches the file again later; it installs once the server has the signed file again)."""
     for entry in manifest["files"]:
         path = directory / entry["name"]
         if not path.is_file():
-            raise UpdateError(f"{entry['name']}: file is missing", "verify")
+            raise UpdateError(f"{entry['name']}: file is missing", "verify", transient=True)
         size = path.stat().st_size
         if size != entry["size"]:
             raise UpdateError(
                 f"{entry['name']}: size {size} differs from the signed {entry['size']}",
                 "verify",
+                transient=True,
             )
         if file_sha256(path) != entry["sha256"]:
-            raise UpdateError(f"{entry['name']}: SHA-256 differs from the signed manifest", "verify")
+            raise UpdateError(
+                f"{entry['name']}: SHA-256 differs from the signed manifest", "verify", transient=True
+            )
 
 
 def manifest_digest(manifest: Mapping[str, Any]) -> str:

@@ -123,7 +123,11 @@ class Downloader:
             )
         if file_sha256(part) != sha256:
             part.unlink()
-            raise UpdateError(f"{dest.name}: SHA-256 differs from the signed manifest", "verify")
+            # The server's copy is damaged (or was changed after signing): not the signed
+            # release's fault, so it is fetched again later, after a re-publish.
+            raise UpdateError(
+                f"{dest.name}: SHA-256 differs from the signed manifest", "verify", transient=True
+            )
         os.replace(part, dest)
         return dest
 
@@ -156,7 +160,7 @@ class Downloader:
         window_start, window_bytes = time.monotonic(), 0
         for chunk in _chunks(response):
             if len(chunk) > remaining:
-                raise UpdateError("server sent more bytes than the signed size", "verify")
+                raise UpdateError("server sent more bytes than the signed size", "verify", transient=True)
             out.write(chunk)
             remaining -= len(chunk)
             self.stats.bytes_received += len(chunk)
@@ -200,8 +204,9 @@ def _raise_for_status(response: requests.Response, url: str) -> None:
     if response.status_code >= 500 or response.status_code in (408, 429):
         raise requests.HTTPError(f"{url}: HTTP {response.status_code}", response=response)
     if response.status_code >= 400:
-        # 404 and other client errors will not get better by retrying.
-        raise UpdateError(f"{url}: HTTP {response.status_code}", "download")
+        # 404 and other client errors will not get better by retrying now; a file the server
+        # lacks may be published again, so the updater tries again later (with backoff).
+        raise UpdateError(f"{url}: HTTP {response.status_code}", "download", transient=True)
 
 
 def _check_content_range(response: requests.Response, have: int, url: str) -> None:

@@ -93,8 +93,14 @@ class Reporter:
         self.db = db
         self.zone = ZoneInfo(timezone)
 
-    def result(self, ok: bool, stage: str, from_v: str | None, to_v: str, detail: str) -> None:
-        data = {"from": from_v, "to": to_v, "ok": ok, "stage": stage, "detail": detail[:1000]}
+    def result(
+        self, ok: bool, stage: str, from_v: str | None, to_v: str, detail: str, *, retrying: bool = False
+    ) -> None:
+        """`retrying`: the failure was not the release's fault and the kiosk will try the same
+        release again by itself (so the server keeps offering it)."""
+        data: dict[str, Any] = {"from": from_v, "to": to_v, "ok": ok, "stage": stage, "detail": detail[:1000]}
+        if retrying:
+            data["retrying"] = True
         now = datetime.now(self.zone)
         with store.transaction(self.db):
             outbox.add(self.db, "update.result", data, now)

@@ -26,10 +26,19 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.errors import UpdateError
+from kiosk.update.retry import is_disk_full
+from kiosk.update.selftest_report import failure_detail, parse_report
 
 RELEASES_ROOT = Path("/opt/kiosk")
 INSTALLED_MARK = "release.json"
 PIP_TIMEOUT_S = 900.0
+# A manifest built before `installed_size` was measured: what wheels unpack to, bytecode
+# included, as a multiple of their size (the project wheel: 1.1 MB → 5.1 MB, 4.6×).
+INSTALLED_PER_WHEEL_BYTE = 5
+VENV_BYTES = 64 * 1024  # the venv itself (interpreter links, pyvenv.cfg), without pip
+# The running release's pip; a list so that tests can put a stand-in (a pip that meets a full
+# disk) in its place.
+PIP_COMMAND = [sys.executable, "-m", "pip"]
 
 
 @dataclass(frozen=True)
@@ -73,10 +82,21 @@ def free_bytes(path: Path) -> int:
     return stats.f_bavail * stats.f_frsize
 
 
-def check_free_disk(layout: ReleaseLayout, download_bytes: int, reserve_bytes: int) -> None:
-    """Room for the download, its install (wheels unpack to about three times their size) and a
-    reserve the database and logs keep; else a transient UpdateError before anything is fetched."""
-    needed = download_bytes * 4 + reserve_bytes
+def installed_estimate(manifest: Mapping[str, Any]) -> int:
+    """The disk the installed release will take: the `installed_size` measured when the release
+    was built, else the wheels' size times INSTALLED_PER_WHEEL_BYTE."""
+    measured = manifest.get("installed_size")
+    if isinstance(measured, int) and not isinstance(measured, bool) and measured >= 0:
+        return measured + VENV_BYTES
+    wheels = sum(int(f["size"]) for f in manifest["files"] if str(f["name"]).endswith(".whl"))
+    return wheels * INSTALLED_PER_WHEEL_BYTE + VENV_BYTES
+
+
+def check_free_disk(layout: ReleaseLayout, manifest: Mapping[str, Any], reserve_bytes: int) -> None:
+    """Room for the download, its install (installed_estimate) and a reserve the database and
+    logs keep; else a transient UpdateError before anything is fetched."""
+    download_bytes = sum(int(f["size"]) for f in manifest["files"])
+    needed = download_bytes + installed_estimate(manifest) + reserve_bytes
     free = free_bytes(layout.root)
     if free < needed:
         raise UpdateError(
@@ -115,15 +135,20 @@ def install_release(
         return target
     if target.exists():
         shutil.rmtree(target)
-    target.mkdir(parents=True)
     try:
+        target.mkdir(parents=True)
         _make_venv(target / "venv", extra_site_packages)
         wheels = [files_dir / f["name"] for f in manifest["files"] if f["name"].endswith(".whl")]
         _pip_install(layout.python(target), wheels)
+        _write_mark(target, envelope)
+    except OSError as exc:
+        shutil.rmtree(target, ignore_errors=True)
+        if not is_disk_full(exc):
+            raise
+        raise UpdateError(f"installing {target.name}: {exc}", "install", transient=True) from None
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
-    _write_mark(target, envelope)
     return target
 
 
@@ -131,9 +156,7 @@ def _pip_install(python: Path, wheels: Sequence[Path]) -> None:
     """The running release's pip installs into the new venv (`--python`): the bundle is the
     complete, resolved dependency set, so no index and no resolution."""
     argv = [
-        sys.executable,
-        "-m",
-        "pip",
+        *PIP_COMMAND,
         "--python",
         str(python),
         "install",
@@ -165,8 +188,13 @@ def _run(argv: list[str], stage: str, timeout_s: float, env: Mapping[str, str] |
     except subprocess.TimeoutExpired:
         raise UpdateError(f"{Path(argv[0]).name} took longer than {timeout_s:.0f} s", stage) from None
     if done.returncode != 0:
-        tail = (done.stderr or done.stdout).strip()[-800:]
-        raise UpdateError(f"{' '.join(argv[:4])}… failed ({done.returncode}): {tail}", stage)
+        output = (done.stderr or done.stdout).strip()
+        # A full disk is no fault of the release: the updater tries again once there is room.
+        raise UpdateError(
+            f"{' '.join(argv[:4])}… failed ({done.returncode}): {output[-800:]}",
+            stage,
+            transient=is_disk_full(output),
+        )
     return done.stdout
 
 
@@ -190,14 +218,10 @@ def run_selftest(
         done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s, env=env)
     except subprocess.TimeoutExpired:
         raise UpdateError(f"self-test took longer than {timeout_s:.0f} s", "selftest") from None
-    try:
-        report = json.loads(done.stdout)
-    except ValueError:
-        report = None
-    if done.returncode != 0 or not isinstance(report, dict):
-        failed = report.get("failed") if isinstance(report, dict) else None
-        detail = "; ".join(failed) if failed else (done.stderr or done.stdout).strip()[-800:]
-        raise UpdateError(f"self-test failed: {detail}", "selftest")
+    report = parse_report(done.stdout)
+    if done.returncode != 0 or report is None:
+        detail = failure_detail(report, done.returncode, done.stderr or done.stdout)
+        raise UpdateError(detail, "selftest")
     return report
 
 

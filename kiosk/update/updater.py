@@ -38,7 +38,7 @@ from kiosk.protocol.release_manifest import (
     verify_envelope,
     version_key,
 )
-from kiosk.update import gate
+from kiosk.update import gate, retry
 from kiosk.update.db import backup_database, schema_of
 from kiosk.update.download import Downloader, DownloadOptions, HttpGet, file_url
 from kiosk.update.install import (
@@ -66,7 +66,10 @@ class UpdaterOptions:
     # Disk kept free for the database and logs besides what the release needs.
     reserve_bytes: int = 200 * 2**20
     busy_poll_s: float = 5.0
+    # After a transient failure (a damaged file, a full disk, the network) the same release is
+    # tried again after retry_after_s, then after twice as long each time, up to retry_cap_s.
     retry_after_s: float = 600.0
+    retry_cap_s: float = 6 * 3600.0
     # A refused version is looked at again this often, in case it was signed anew.
     refused_recheck_s: float = 3600.0
     selftest_timeout_s: float = 300.0
@@ -120,7 +123,7 @@ class Updater:
         self._prepared: Prepared | None = None
         self._retry_at: dict[str, float] = {}
         self._digest = ""
-        self._reported: set[tuple[str, str]] = set()
+        self._backoff = retry.Backoff(self.options.retry_after_s, self.options.retry_cap_s)
 
     def offer(self, release: Mapping[str, Any] | None) -> None:
         """The heartbeat's `release` ({"version", "manifest_url"} or null): what to move to."""
@@ -152,7 +155,9 @@ class Updater:
     def _wanted(self, version: str) -> bool:
         if version == self.current_version:
             return False
-        return self.clock() >= self._retry_at.get(version, 0.0)
+        # The transient schedule is in the database: a restarted agent keeps to it.
+        due = max(self._retry_at.get(version, 0.0), retry.due_at(self.db, version))
+        return self.clock() >= due
 
     def _prepare(self, version: str, manifest_url: str) -> Prepared | None:
         envelope = self.downloader.get_json(manifest_url)
@@ -167,8 +172,7 @@ class Updater:
         manifest = verify_envelope(envelope, self.keys)
         self._check_allowed(version, manifest)
         files_dir = self.layout.downloads(version)
-        total = sum(int(f["size"]) for f in manifest["files"])
-        check_free_disk(self.layout, total, self.options.reserve_bytes)
+        check_free_disk(self.layout, manifest, self.options.reserve_bytes)
         files_dir.mkdir(parents=True, exist_ok=True)
         for entry in manifest["files"]:
             url = file_url(manifest_url, entry["name"])
@@ -178,6 +182,7 @@ class Updater:
             self.layout, envelope, files_dir, extra_site_packages=self.options.extra_site_packages
         )
         run_selftest(self.layout, release_dir, self.state_dir, self.options.selftest_timeout_s)
+        retry.clear(self.db)
         return Prepared(version, self._digest, release_dir)
 
     def _check_allowed(self, version: str, manifest: Mapping[str, Any]) -> None:
@@ -195,16 +200,21 @@ class Updater:
             raise UpdateError(f"release needs agent {min_agent}; this one is {self.current_version}")
 
     def _failed(self, version: str, exc: UpdateError) -> Progress:
+        """A transient failure is tried again later (the schedule survives restarts) and reported
+        once per stage in a row of failures, with `retrying`; any other refuses this signed
+        manifest for good."""
+        news = True
         if exc.transient:
-            self._retry_at[version] = self.clock() + self.options.retry_after_s
+            news = retry.schedule(self.db, version, exc.stage, self.clock(), self._backoff).news
         else:
+            retry.clear(self.db)
             gate.refuse(self.db, version, self._digest, exc.stage, str(exc))
             self._retry_at[version] = self.clock() + self.options.refused_recheck_s
             self._discard(version)
-        # A transient failure is reported once per version and stage, not at every retry.
-        if not exc.transient or (version, exc.stage) not in self._reported:
-            self._reported.add((version, exc.stage))
-            self.reporter.result(False, exc.stage, self.current_version, version, str(exc))
+        if news:
+            self.reporter.result(
+                False, exc.stage, self.current_version, version, str(exc), retrying=exc.transient
+            )
         return Progress("failed", str(exc), wait_s=30.0)
 
     def _discard(self, version: str) -> None:

@@ -118,6 +118,9 @@ def test_empty_key_directory_is_an_error_not_an_open_door(tmp_path: Path) -> Non
         ({"files": [{"name": "a.whl", "sha256": SHA, "size": -1}]}, "whole number of bytes"),
         ({"files": [{"name": "a.whl", "sha256": SHA, "size": 1}] * 2}, "listed twice"),
         ({"min_agent": 7}, "min_agent 7 is not a version"),
+        ({"installed_size": 5_349_376}, None),
+        ({"installed_size": -1}, "installed_size must be a whole number of bytes"),
+        ({"installed_size": "5 MB"}, "installed_size must be a whole number of bytes"),
     ],
 )
 def test_malformed_manifest_is_refused_before_signing(change: dict[str, Any], problem: str | None) -> None:

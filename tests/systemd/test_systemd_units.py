@@ -63,7 +63,7 @@ def test_unit_verifies_without_any_warning(device_root: Path, unit: str) -> None
     assert done.returncode == 0 and not (done.stdout + done.stderr).strip(), done.stdout + done.stderr
 
 
-@pytest.mark.parametrize("unit", ["kiosk.service", "kiosk-agent.service"])
+@pytest.mark.parametrize("unit", UNITS)
 def test_unit_exposure_is_printed_and_within_the_goal(
     device_root: Path, unit: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

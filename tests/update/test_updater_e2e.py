@@ -67,7 +67,7 @@ def test_file_changed_after_signing_is_rejected_before_anything_is_installed(
     [result] = update_results(device)
     assert (result["ok"], result["stage"], result["to"]) == (False, "verify", V2)
     assert "SHA-256" in result["detail"]
-    assert device.updater.step().state == "idle"  # refused: not fetched again and again
+    assert device.updater.step().state == "idle"  # not fetched again before the backoff
 
 
 def test_release_signed_with_a_key_that_is_not_pinned_is_rejected(

@@ -132,11 +132,14 @@ class RolloutsPart(SQLiteBase):
         where = "rollout_id = ?" + (" AND device_id = ?" if device_id is not None else "")
         args: list[Any] = [rollout_id] if device_id is None else [rollout_id, device_id]
         rows = self._db().execute(
-            "SELECT device_id, ok, stage, detail, rollout_stage, at FROM rollout_results"
+            "SELECT device_id, ok, stage, detail, rollout_stage, at, retrying FROM rollout_results"
             f" WHERE {where} ORDER BY at DESC, device_id LIMIT ?",
             [*args, limit],
         )
-        return [RolloutResult(r[0], bool(r[1]), r[2], r[3], r[4], datetime.fromisoformat(r[5])) for r in rows]
+        return [
+            RolloutResult(r[0], bool(r[1]), r[2], r[3], r[4], datetime.fromisoformat(r[5]), bool(r[6]))
+            for r in rows
+        ]
 
 
 def record_update_result(db: Any, device_id: str, result: UpdateResult, at: datetime) -> None:
@@ -144,11 +147,20 @@ def record_update_result(db: Any, device_id: str, result: UpdateResult, at: date
     (inside the events transaction, so a stored event is always counted). The device's latest
     result replaces its earlier one: a kiosk that failed, was fixed and succeeded counts once."""
     db.execute(
-        "INSERT INTO rollout_results (rollout_id, device_id, ok, stage, detail, rollout_stage, at)"
-        " SELECT id, ?, ?, ?, ?, stage, ? FROM rollouts"
+        "INSERT INTO rollout_results"
+        " (rollout_id, device_id, ok, stage, detail, rollout_stage, at, retrying)"
+        " SELECT id, ?, ?, ?, ?, stage, ?, ? FROM rollouts"
         " WHERE id = (SELECT MAX(id) FROM rollouts WHERE state <> 'done') AND version = ?"
         " ON CONFLICT (rollout_id, device_id) DO UPDATE SET ok = excluded.ok,"
         " stage = excluded.stage, detail = excluded.detail,"
-        " rollout_stage = excluded.rollout_stage, at = excluded.at",
-        [device_id, int(result.ok), result.stage, result.detail[:500], iso(at), result.to],
+        " rollout_stage = excluded.rollout_stage, at = excluded.at, retrying = excluded.retrying",
+        [
+            device_id,
+            int(result.ok),
+            result.stage,
+            result.detail[:500],
+            iso(at),
+            int(result.retrying),
+            result.to,
+        ],
     )

@@ -104,3 +104,21 @@ def test_stages_reach_the_fleet_by_bucket_and_successes_keep_it_going(
     assert (advanced["percent"], advanced["state"], advanced["targeted"]) == (100, "running", 3)
     assert all(heartbeat(k) is not None for k in fleet if k is not low)
     assert heartbeat(low) is not None  # its heartbeat still says 0.1.0: it never switched
+
+
+def test_a_kiosk_that_will_try_again_is_still_offered_the_release(
+    central_server: RunningServer, served_releases: None, make_kiosk: Callable[[], Kiosk]
+) -> None:
+    kiosk = make_kiosk()
+    started = central_server.admin("POST", "/rollouts", {"version": V2, "stages": [100], "min_results": 5})
+    rollout_id = started.json()["id"]
+    assert heartbeat(kiosk) is not None
+
+    # A file damaged on the server: not the release's fault; the kiosk tries again by itself.
+    kiosk.report_update(False, V2, "verify", "kiosk-1.1.0.whl: SHA-256 differs", retrying=True)
+    assert heartbeat(kiosk) == {"version": V2, "manifest_url": f"/api/v1/releases/{V2}/manifest"}
+    [failure] = central_server.admin("GET", f"/rollouts/{rollout_id}").json()["failures"]
+    assert failure["stage"] == "verify"  # counted and shown all the same
+
+    kiosk.report_update(False, V2, "selftest", "self-test failed (1 of 40 checks): import kiosk.outbox")
+    assert heartbeat(kiosk) is None  # refused for good: not offered again
