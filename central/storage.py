@@ -224,6 +224,26 @@ class PublishOutcome:
     deleted: int
 
 
+@dataclass(frozen=True)
+class AttemptLimit:
+    """At most `max_failures` attempts counted under `key` within `window_s` (at most a day);
+    with `one_at_a_time`, none while another attempt under `key` is still being checked."""
+
+    key: str
+    max_failures: int
+    window_s: float
+    one_at_a_time: bool = False
+
+
+@dataclass(frozen=True)
+class AttemptVerdict:
+    """`attempt` (to settle with `end_attempt`) when the attempt may go ahead; else None and
+    the seconds to wait."""
+
+    attempt: str | None
+    retry_after_s: int = 0
+
+
 class CentralStore(Protocol):
     """Everything the endpoints need from storage. Each method is one transaction."""
 
@@ -345,5 +365,16 @@ class CentralStore(Protocol):
     ) -> None: ...
     def console_session_operator(self, session_hash: str, now: datetime) -> str | None: ...
     def end_console_session(self, session_hash: str) -> None: ...
+
+    # Attempt limits (console logins), here so that they hold across server instances
+    def begin_attempt(self, limits: list[AttemptLimit], now: datetime) -> AttemptVerdict:
+        """Atomically: refuse when any limit is reached; else count the attempt under every
+        key, as a failure until `end_attempt` says otherwise."""
+        ...
+
+    def end_attempt(self, attempt: str, ok: bool, forget: list[str]) -> None:
+        """A failed attempt stays counted (no longer being checked); a good one is taken back,
+        with every attempt counted under the keys in `forget`."""
+        ...
 
     def close(self) -> None: ...
