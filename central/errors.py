@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("central")
 
@@ -23,6 +24,9 @@ _STARLETTE_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
 }
+
+
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class ApiError(Exception):
@@ -65,6 +69,8 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    if any(e.get("type") == "json_invalid" for e in exc.errors()):
+        return error_response(400, "bad_request", "the body is not valid JSON")
     details = [
         {"path": ".".join(str(p) for p in e.get("loc", ())), "problem": str(e.get("msg", ""))}
         for e in exc.errors()[:50]
@@ -77,7 +83,22 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _STARLETTE_CODES.get(exc.status_code, "http_error")
-    return error_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        # Static files (a mount) name their own methods; routes are found from the app.
+        headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
+    return error_response(exc.status_code, code, str(exc.detail), headers)
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path (Starlette names only the first route's, and a
+    path may have several: GET and POST /console/login), each tried as the router would."""
+    allowed: set[str] = set()
+    for route in request.app.router.routes:
+        for method in _METHODS - allowed:
+            if route.matches({**request.scope, "method": method})[0] == Match.FULL:
+                allowed.add(method)
+    return ", ".join(sorted(allowed))
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

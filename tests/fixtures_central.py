@@ -26,6 +26,7 @@ from central.api.dossiers import DossierSource
 from central.app import create_app
 from central.auth import hash_secret
 from central.context import utc_now
+from central.forwarded import server_options
 from central.store.contract import Site
 from central.store.sqlite import SQLiteStore
 from tests.fixtures_core import DEMO_CONFIG
@@ -101,8 +102,10 @@ def start_server(
     dossiers: DossierSource | None = None,
     ssl_certfile: str | None = None,
     ssl_keyfile: str | None = None,
+    forwarded_allow_ips: list[str] | None = None,
 ) -> RunningServer:
-    """Start the real server on its own SQLite file; returns once it accepts connections."""
+    """Start the real server on its own SQLite file; returns once it accepts connections.
+    Forwarded headers are read as `kiosk-central serve` reads them: from the listed proxies."""
     store = SQLiteStore(directory / "central.db")
     store.add_admin_token(hash_secret(ADMIN_TOKEN), "tests", utc_now())
     store.put_site(SITE)
@@ -117,6 +120,7 @@ def start_server(
         timeout_graceful_shutdown=1,
         ssl_certfile=ssl_certfile,
         ssl_keyfile=ssl_keyfile,
+        **server_options(forwarded_allow_ips or []),
     )
     server = uvicorn.Server(config)
     sock = free_socket()

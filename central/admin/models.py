@@ -1,10 +1,11 @@
-"""Bodies of the admin API (operators and the fleet console), separate from the device protocol."""
+"""Bodies of the admin API (operators and the fleet console), separate from the device protocol.
+Numbers and booleans are strict, as in central/api/models.py."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from central.api.models import MAX_INT
 from kiosk.protocol.commands import CommandType
@@ -28,7 +29,7 @@ class ConfigVersion(BaseModel):
 
 class EnrollmentCodeRequest(BaseModel):
     site: str = Field(pattern=SITE_ID)
-    ttl_s: int = Field(86_400, ge=60, le=30 * 86_400)
+    ttl_s: int = Field(86_400, ge=60, le=30 * 86_400, strict=True)
 
 
 class EnrollmentCode(BaseModel):
@@ -70,7 +71,7 @@ class CatalogueDocument(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     format: str
-    version: int = Field(ge=1, le=MAX_INT)
+    version: int = Field(ge=1, le=MAX_INT, strict=True)
     fields: list[Any]
     procedures: list[Any]
 
@@ -89,12 +90,12 @@ class DossierIn(BaseModel):
     received_at: str = Field(min_length=1)
     due_at: str | None = None
     status: DossierStatus
-    late: bool | None = None
+    late: bool | None = Field(None, strict=True)
 
 
 class DossierImport(BaseModel):
     dossiers: list[DossierIn] = Field(max_length=100_000)
-    replace: bool = False
+    replace: bool = Field(False, strict=True)
 
 
 class ImportAnswer(BaseModel):
@@ -148,10 +149,10 @@ class Canary(BaseModel):
 class RolloutStart(BaseModel):
     version: str = Field(min_length=1, max_length=50)
     canary: Canary = Field(default_factory=Canary)
-    stages: list[int] = Field(default_factory=lambda: [10, 50, 100], min_length=1, max_length=20)
-    failure_threshold: float = Field(0.2, gt=0, le=1)
-    min_results: int = Field(3, ge=1, le=MAX_INT)
-    advance_after_ok: int = Field(0, ge=0, le=MAX_INT)
+    stages: list[StrictInt] = Field(default_factory=lambda: [10, 50, 100], min_length=1, max_length=20)
+    failure_threshold: float = Field(0.2, gt=0, le=1, strict=True)
+    min_results: int = Field(3, ge=1, le=MAX_INT, strict=True)
+    advance_after_ok: int = Field(0, ge=0, le=MAX_INT, strict=True)
 
 
 class RollbackRequest(BaseModel):

@@ -6,10 +6,10 @@ outstanding, so guessing at thousands of tries a second would hit one within day
 per ten minutes makes that centuries. Each attempt takes its place in the count before the code
 is looked up (and gives it back when the code was right), so a burst of parallel guesses gets no
 more tries than a sequence. IPv6 addresses count by their /64, which one machine can rotate
-through. The address is the client's as uvicorn sees it: behind a reverse proxy on the same host
-uvicorn takes it from X-Forwarded-For (it trusts 127.0.0.1 by default); behind a proxy elsewhere
-it is the proxy's, the limit is then shared, and a guessing attack pauses enrolment rather than
-succeeding. In memory, per server process: a restart forgets.
+through. The address is the connection's peer, or what a proxy the operator listed says it saw
+(central/forwarded.py; none by default); behind an unlisted proxy it is the proxy's, the limit is
+then shared, and a guessing attack pauses enrolment rather than succeeding. In memory, per
+server process: a restart forgets.
 """
 
 from __future__ import annotations

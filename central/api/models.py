@@ -1,5 +1,7 @@
 """Request and answer bodies of protocol v1 as pydantic models: they validate what comes in and
 are the OpenAPI schema (GET /openapi.json) that the schemathesis test checks the server against.
+Numbers and booleans are strict (`strict=True`): `0` is not a boolean, `false` or "3" not an
+integer; a body that breaks the schema is 422, a body that is not JSON 400.
 
 Unknown fields in requests are ignored (forward compatibility); a heartbeat keeps them, because
 newer kiosks report more than this server knows how to show."""
@@ -102,15 +104,15 @@ class HeartbeatRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     app_version: str = Field(min_length=1, max_length=50)
-    catalogue_version: int | None = Field(None, ge=0, le=MAX_INT)
-    config_version: int | None = Field(None, ge=0, le=MAX_INT)
-    uptime_s: float | None = None
+    catalogue_version: int | None = Field(None, ge=0, le=MAX_INT, strict=True)
+    config_version: int | None = Field(None, ge=0, le=MAX_INT, strict=True)
+    uptime_s: float | None = Field(None, strict=True)
     clock: str | None = Field(None, max_length=64)
-    clock_offset_s: float | None = None
+    clock_offset_s: float | None = Field(None, strict=True)
     printer: PrinterState | None = None
-    outbox_pending: int | None = Field(None, ge=0, le=MAX_INT)
-    disk_free_mb: float | None = None
-    ui_healthy: bool | None = None
+    outbox_pending: int | None = Field(None, ge=0, le=MAX_INT, strict=True)
+    disk_free_mb: float | None = Field(None, strict=True)
+    ui_healthy: bool | None = Field(None, strict=True)
     last_error: str | None = Field(None, max_length=2000)
 
 
@@ -132,7 +134,7 @@ class LogsRequest(BaseModel):
     """The kiosk's recent journal, sent for an upload_logs command (an addition to version 1)."""
 
     command: str | None = Field(None, max_length=64)
-    lines: int = Field(ge=0, le=MAX_INT)
+    lines: int = Field(ge=0, le=MAX_INT, strict=True)
     text: str = Field(max_length=MAX_LOG_CHARS)
 
 

@@ -154,7 +154,8 @@ def get_catalogue(
 
 @router.post("/events", response_model=EventsAnswer, responses={**_401, **BODY_ERRORS})
 def post_events(body: EventsRequest, ctx: Ctx, device: Dev) -> dict[str, Any]:
-    """Store each event once; answer which ids are stored and which are refused, and why."""
+    """Store each event once per kiosk; answer which ids are stored and which are refused, and
+    why (an invalid event, an id this kiosk used for another event, another kiosk's ticket)."""
     valid: list[IncomingEvent] = []
     rejected: list[dict[str, str]] = []
     for event in body.events:
@@ -162,10 +163,12 @@ def post_events(body: EventsRequest, ctx: Ctx, device: Dev) -> dict[str, Any]:
             valid.append(check_event(event))
         except Rejected as exc:
             rejected.append({"id": event.id, "reason": str(exc)})
-    ctx.store.add_events(device, valid, ctx.clock())
+    added = ctx.store.add_events(device, valid, ctx.clock())
+    rejected += [{"id": id, "reason": reason} for id, reason in added.refused.items()]
     if any(e.type == "update.result" for e in valid):
         rollouts.review(ctx.store, ctx.clock())  # a failed share past the threshold halts it
-    return {"accepted": list(dict.fromkeys(e.id for e in valid)), "rejected": rejected}
+    accepted = (e.id for e in valid if e.id not in added.refused)
+    return {"accepted": list(dict.fromkeys(accepted)), "rejected": rejected}
 
 
 @router.post("/heartbeat", response_model=HeartbeatAnswer, responses={**_401, **BODY_ERRORS})

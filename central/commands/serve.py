@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from central.commands import CommandError, add_db_option, open_store
+from central.forwarded import default_proxies, parse_proxies, server_options
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,6 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="the console shows a kiosk offline after this long without a heartbeat (default 180)",
     )
+    p.add_argument(
+        "--forwarded-allow-ips",
+        default=default_proxies(),
+        metavar="ADDRESSES",
+        help="comma-separated proxy addresses or networks whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed (default $KIOSK_CENTRAL_FORWARDED_ALLOW_IPS, else none)",
+    )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(handler=serve)
 
@@ -42,6 +50,10 @@ def serve(args: argparse.Namespace) -> int:
     from central.auth import hash_secret
     from central.context import utc_now
 
+    try:
+        proxies = parse_proxies(args.forwarded_allow_ips)
+    except ValueError as exc:
+        raise CommandError(f"--forwarded-allow-ips: {exc}") from None
     store = open_store(args)
     if args.admin_token_file:
         token = Path(args.admin_token_file).read_text(encoding="utf-8").strip()
@@ -51,6 +63,13 @@ def serve(args: argparse.Namespace) -> int:
     releases = Path(args.releases) if args.releases else Path(args.db).resolve().parent / "releases"
     dossiers = load_source(args.dossier_source, store) if args.dossier_source else None
     app = create_app(store, releases, dossiers=dossiers, offline_after_s=args.offline_after)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, server_header=False)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        server_header=False,
+        **server_options(proxies),
+    )
     store.close()
     return 0

@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from central.console import pages_admin, pages_fleet, pages_login, pages_releases
-from central.console.passwords import LoginThrottle
 from central.console.render import HEADERS
 from central.console.session import Forbidden, LoginRequired
 
@@ -42,7 +41,6 @@ async def _forbidden(request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     """Mount the console's pages and files on the app."""
-    app.state.console_throttle = LoginThrottle()
     app.include_router(router)
     static = resources.files("central") / "static"
     app.mount("/console/static", StaticFiles(directory=str(static)), name="console-static")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from central.api.enroll_limit import client_key
 from central.auth import hash_secret
-from central.console.passwords import LoginThrottle, verify_password
+from central.console.login_limit import LIMITS, pair_key, wait_text
+from central.console.passwords import check_password
 from central.console.render import page
 from central.console.session import (
     COOKIE,
@@ -22,6 +23,7 @@ from central.console.session import (
     set_cookie,
 )
 from central.context import Central, central
+from central.errors import log
 
 router = APIRouter()
 Ctx = Annotated[Central, Depends(central)]
@@ -32,11 +34,6 @@ def safe_next(target: str) -> str:
     if target.startswith("/console/") and not target.startswith("/console//") and "\\" not in target:
         return target
     return "/console/"
-
-
-def throttle(request: Request) -> LoginThrottle:
-    found: LoginThrottle = request.app.state.console_throttle
-    return found
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -54,23 +51,38 @@ def login(
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=2000)] = "/console/",
 ) -> Response:
-    """Check the password (scrypt, on the thread pool) and start a session."""
+    """Check the password and start a session. A plain `def`: the check (scrypt, about 50 ms)
+    runs on the thread pool, never on the event loop where heartbeats are answered; and only
+    after the attempt is counted (central/console/login_limit.py)."""
     if not same_origin(request):
         raise Forbidden()
-    limiter = throttle(request)
     name = name.strip()
-    error, status = "", 200
-    if limiter.blocked(name, time.monotonic()):
-        error, status = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 5 phút.", 429
-    elif not verify_password(password, ctx.store.operator_password_hash(name)):
-        limiter.failed(name, time.monotonic())
-        error, status = "Sai tên đăng nhập hoặc mật khẩu.", 401
-    if error:
-        values = {"next": safe_next(next), "error": error, "name": name}
-        return page(request, ctx, "login.html", operator=None, status_code=status, **values)
-    limiter.succeeded(name)
+    source = client_key(request.client.host if request.client else "?")
+    verdict = ctx.store.begin_attempt(LIMITS.limits(name, source), ctx.clock())
+    if verdict.attempt is None:
+        log.debug("console login from %s refused for %d s", source, verdict.retry_after_s)
+        error = f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait_text(verdict.retry_after_s)}."
+        return _login_page(request, ctx, name, next, error, 429, verdict.retry_after_s)
+    ok = False
+    try:
+        ok = check_password(password, ctx.store.operator_password_hash(name))
+    finally:
+        ctx.store.end_attempt(verdict.attempt, ok, [pair_key(name, source)] if ok else [])
+    if not ok:  # at most a few per address and window, so this log cannot be flooded
+        log.warning("console login from %s failed", source)
+        return _login_page(request, ctx, name, next, "Sai tên đăng nhập hoặc mật khẩu.", 401)
     response = RedirectResponse(safe_next(next), status_code=303)
     set_cookie(request, response, new_session(ctx, name))
+    return response
+
+
+def _login_page(
+    request: Request, ctx: Central, name: str, next: str, error: str, status: int, retry_after_s: int = 0
+) -> Response:
+    values = {"next": safe_next(next), "error": error, "name": name}
+    response = page(request, ctx, "login.html", operator=None, status_code=status, **values)
+    if retry_after_s:
+        response.headers["Retry-After"] = str(retry_after_s)
     return response
 
 

@@ -1,5 +1,5 @@
 """Operators' console passwords: scrypt with a random salt (standard library, no extra
-dependency), and a throttle on failed logins.
+dependency). Failed logins are limited before any check (central/console/login_limit.py).
 
 Unlike device and operator tokens (256 random bits, one SHA-256 is enough), a password is
 chosen by a person, so a stolen database must not be cheap to guess from: scrypt costs about
@@ -10,9 +10,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import secrets
 import threading
-from dataclasses import dataclass, field
 
 MIN_LENGTH = 10
 _N, _R, _P = 2**14, 8, 1
@@ -56,29 +56,12 @@ def _b64(data: bytes) -> str:
 _DUMMY = f"scrypt${_N}${_R}${_P}${_b64(bytes(16))}${_b64(bytes(32))}"
 
 
-@dataclass
-class LoginThrottle:
-    """After `limit` failed logins for one operator name within `window_s`, further tries are
-    refused until the window has passed since the last failure (one process; a restart forgets,
-    which costs a guesser a restart of the server they cannot cause)."""
+# Checks run on the thread pool (never on the event loop, where heartbeats are answered), and
+# at most this many at once: a burst from many addresses queues instead of taking every core.
+_CHECKS = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) // 2))
 
-    limit: int = 5
-    window_s: float = 300.0
-    _failures: dict[str, list[float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def blocked(self, name: str, now: float) -> bool:
-        with self._lock:
-            recent = [t for t in self._failures.get(name, []) if now - t < self.window_s]
-            self._failures[name] = recent
-            return len(recent) >= self.limit
-
-    def failed(self, name: str, now: float) -> None:
-        with self._lock:
-            if len(self._failures) > 10_000:  # names made up by a guesser must not pile up
-                self._failures = {k: v for k, v in self._failures.items() if now - v[-1] < self.window_s}
-            self._failures.setdefault(name, []).append(now)
-
-    def succeeded(self, name: str) -> None:
-        with self._lock:
-            self._failures.pop(name, None)
+def check_password(password: str, stored: str | None) -> bool:
+    """`verify_password`, at most a few at a time across the server process."""
+    with _CHECKS:
+        return verify_password(password, stored)

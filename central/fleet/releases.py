@@ -31,6 +31,7 @@ router = APIRouter(prefix="/api/v1/releases", tags=["releases"])
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,200}$")
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 CHUNK = 256 * 1024
+_BEYOND = 10**18
 
 
 def read_manifest(releases_dir: Path, version: str) -> dict[str, Any]:
@@ -85,15 +86,22 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
         return None
     first_s, last_s = match.groups()
     if first_s == "":  # bytes=-N: the last N bytes
-        suffix = int(last_s)
+        suffix = _position(last_s)
         if suffix == 0:
             raise _unsatisfiable(size)
         return max(0, size - suffix), size - 1
-    first = int(first_s)
-    last = min(int(last_s), size - 1) if last_s else size - 1
+    first = _position(first_s)
+    last = min(_position(last_s), size - 1) if last_s else size - 1
     if first >= size or first > last:
         raise _unsatisfiable(size)
     return first, last
+
+
+def _position(digits: str) -> int:
+    """A byte position as sent; beyond any file's size when it has more than 18 digits (int()
+    refuses strings over 4,300 digits, and no file is an exabyte)."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else _BEYOND
 
 
 def _unsatisfiable(size: int) -> ApiError:

@@ -14,6 +14,9 @@ from typing import Any, Protocol
 
 from central.store.records import (
     KEPT_LOGS,
+    AddedEvents,
+    AttemptLimit,
+    AttemptVerdict,
     CatalogueChanges,
     CatalogueHead,
     CatalogueVersion,
@@ -47,6 +50,9 @@ from central.store.records import (
 )
 
 __all__ = [
+    "AddedEvents",
+    "AttemptLimit",
+    "AttemptVerdict",
     "CentralStore",
     "CatalogueChanges",
     "CatalogueHead",
@@ -128,7 +134,12 @@ class CentralStore(Protocol):
     def get_logs(self, device_id: str, log_id: str) -> LogUpload | None: ...
 
     # Events, the queue they feed, and commands they acknowledge
-    def add_events(self, device: Device, events: list[IncomingEvent], received_at: datetime) -> int: ...
+    def add_events(self, device: Device, events: list[IncomingEvent], received_at: datetime) -> AddedEvents:
+        """Store each event once per (device, id); an id stored before with the same body is
+        accepted again, with another body refused; a ticket effect on another device's ticket is
+        refused. Effects apply only the first time an event is stored."""
+        ...
+
     def list_events(
         self, device_id: str | None, type: str | None, after_seq: int, limit: int
     ) -> list[StoredEvent]: ...
@@ -198,5 +209,16 @@ class CentralStore(Protocol):
     ) -> None: ...
     def console_session_operator(self, session_hash: str, now: datetime) -> str | None: ...
     def end_console_session(self, session_hash: str) -> None: ...
+
+    # Attempt limits (console logins), here so that they hold across server instances
+    def begin_attempt(self, limits: list[AttemptLimit], now: datetime) -> AttemptVerdict:
+        """Atomically: refuse when any limit is reached; else count the attempt under every
+        key, as a failure until `end_attempt` says otherwise."""
+        ...
+
+    def end_attempt(self, attempt: str, ok: bool, forget: list[str]) -> None:
+        """A failed attempt stays counted (no longer being checked); a good one is taken back,
+        with every attempt counted under the keys in `forget`."""
+        ...
 
     def close(self) -> None: ...

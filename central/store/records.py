@@ -179,6 +179,35 @@ class TicketRow:
 
 
 @dataclass(frozen=True)
+class AddedEvents:
+    """What `add_events` did: how many events it stored, and the ids it refused with the reason
+    (an id the device already used for another event; a ticket another device issued)."""
+
+    stored: int
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AttemptLimit:
+    """At most `max_failures` attempts counted under `key` within `window_s` (at most a day);
+    with `one_at_a_time`, none while another attempt under `key` is still being checked."""
+
+    key: str
+    max_failures: int
+    window_s: float
+    one_at_a_time: bool = False
+
+
+@dataclass(frozen=True)
+class AttemptVerdict:
+    """`attempt` (to settle with `end_attempt`) when the attempt may go ahead; else None and
+    the seconds to wait."""
+
+    attempt: str | None
+    retry_after_s: int = 0
+
+
+@dataclass(frozen=True)
 class CatalogueHead:
     version: int
     published_at: str

@@ -40,13 +40,31 @@ class PassReport:
 
 
 def remember(db: sqlite3.Connection, result: PartResult) -> None:
-    """Keep the outcome of one part for the heartbeat and the technician screen."""
+    """Keep the outcome of one part for the heartbeat and the technician screen. A part that
+    works again takes its error out of `sync.last_error`, so a pass where every part succeeds
+    leaves no sync error behind (errors of others, e.g. the updater's, stay theirs to clear)."""
     now = store.now_utc()
     with store.transaction(db):
         if result.ok:
             store.set_state(db, f"sync.{result.part}.ok_at", now)
             db.execute("DELETE FROM device_state WHERE key = ?", [f"sync.{result.part}.error"])
+            _clear_last_error(db, result.part)
         else:
             message = f"{result.part}: {result.detail}"[:500]
             store.set_state(db, f"sync.{result.part}.error", f"{now} {message}")
             store.set_state(db, LAST_ERROR, message)
+
+
+def _clear_last_error(db: sqlite3.Connection, part: str) -> None:
+    """Replace a `part` error in `sync.last_error` with the newest error of another part still
+    failing, or remove it."""
+    last = store.get_state(db, LAST_ERROR)
+    if last is None or not last.startswith(f"{part}: "):
+        return
+    standing = db.execute(
+        "SELECT value FROM device_state WHERE key LIKE 'sync.%.error' ORDER BY value DESC LIMIT 1"
+    ).fetchone()
+    if standing is None:
+        db.execute("DELETE FROM device_state WHERE key = ?", [LAST_ERROR])
+    else:
+        store.set_state(db, LAST_ERROR, str(standing[0]).split(" ", 1)[-1])

@@ -74,6 +74,8 @@ def build_updater(agent: Agent, factory: UpdaterFactory = device_updater) -> Upd
         with store.transaction(agent.db):
             store.set_state(agent.db, UNAVAILABLE_KEY, "")
             store.set_state(agent.db, gate.STATUS_KEY, "idle")
+            if (store.get_state(agent.db, LAST_ERROR) or "").startswith("updates disabled: "):
+                agent.db.execute("DELETE FROM device_state WHERE key = ?", [LAST_ERROR])
     return updater
 
 

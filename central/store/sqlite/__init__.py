@@ -1,9 +1,10 @@
 """The SQLite implementation of `central.store.contract.CentralStore`: one file, one machine, a
-province's fleet. Each part (devices, events, catalogue, rollouts, console) is a mixin over
-one connection pool."""
+province's fleet. Each part (devices, events, catalogue, rollouts, console, attempts) is a
+mixin over one connection pool."""
 
 from __future__ import annotations
 
+from central.store.sqlite.attempts import AttemptsPart
 from central.store.sqlite.catalogue import CataloguePart
 from central.store.sqlite.console import ConsolePart
 from central.store.sqlite.devices import DevicesPart
@@ -11,7 +12,7 @@ from central.store.sqlite.events import EventsPart
 from central.store.sqlite.rollouts import RolloutsPart
 
 
-class SQLiteStore(DevicesPart, EventsPart, CataloguePart, RolloutsPart, ConsolePart):
+class SQLiteStore(DevicesPart, EventsPart, CataloguePart, RolloutsPart, ConsolePart, AttemptsPart):
     """`SQLiteStore(path)` opens (creating and migrating) the database file."""
 
 

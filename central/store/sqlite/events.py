@@ -1,4 +1,4 @@
-"""Events (each id stored once), the tickets they describe, counter calls and commands."""
+"""Events (each id stored once per device), the tickets they describe, counter calls and commands."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from central.store.contract import (
+    AddedEvents,
     Command,
     CommandDone,
     Device,
@@ -54,14 +55,38 @@ def _command(row: Any) -> Command:
     )
 
 
+def _refusal(db: Any, device: Device, event: IncomingEvent) -> str | None:
+    """Why `event` cannot be stored, or None. The same event again is fine (stored once)."""
+    row = db.execute(
+        "SELECT type, at, data FROM events WHERE device_id = ? AND id = ?", [device.id, event.id]
+    ).fetchone()
+    if row is not None:
+        if (row[0], row[1], json.loads(row[2])) != (event.type, event.at, event.data):
+            return f"id {event.id} was already used by this kiosk for another event"
+        return None
+    effect = event.effect
+    if isinstance(effect, TicketIssued | TicketVoided):
+        owner = db.execute(
+            "SELECT device_id FROM tickets WHERE site_id = ? AND day = ? AND ticket = ?",
+            [device.site_id, effect.day, effect.ticket],
+        ).fetchone()
+        if owner is not None and owner[0] != device.id:
+            return f"ticket {effect.ticket} of {effect.day} was issued by another kiosk"
+    return None
+
+
 class EventsPart(SQLiteBase):
-    def add_events(self, device: Device, events: list[IncomingEvent], received_at: datetime) -> int:
-        stored = 0
+    def add_events(self, device: Device, events: list[IncomingEvent], received_at: datetime) -> AddedEvents:
+        stored, refused = 0, {}
         with self._tx() as db:
             for event in events:
+                problem = _refusal(db, device, event)
+                if problem is not None:
+                    refused[event.id] = problem
+                    continue
                 cursor = db.execute(
                     "INSERT INTO events (id, device_id, site_id, type, at, data, received_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
+                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(device_id, id) DO NOTHING",
                     [
                         event.id,
                         device.id,
@@ -76,7 +101,7 @@ class EventsPart(SQLiteBase):
                     stored += 1
                     if event.effect is not None:
                         self._apply(db, device, event.effect, received_at)
-        return stored
+        return AddedEvents(stored, refused)
 
     def _apply(self, db: Any, device: Device, effect: Effect, at: datetime) -> None:
         if isinstance(effect, TicketIssued):
@@ -96,8 +121,9 @@ class EventsPart(SQLiteBase):
             )
         elif isinstance(effect, TicketVoided):
             db.execute(
-                "UPDATE tickets SET voided = 1 WHERE site_id = ? AND day = ? AND ticket = ?",
-                [device.site_id, effect.day, effect.ticket],
+                "UPDATE tickets SET voided = 1 WHERE site_id = ? AND day = ? AND ticket = ? "
+                "AND device_id = ?",
+                [device.site_id, effect.day, effect.ticket, device.id],
             )
         elif isinstance(effect, CommandDone):
             db.execute(
