@@ -45,12 +45,14 @@ def nfc(text: str) -> str:
 
 
 def fold_vietnamese(text: str) -> str:
-    """Fold for search: lower case, no diacritics, đ → d, single spaces, no outer spaces.
+    """Fold for search: compatibility forms (NFKC), lower case, no diacritics, đ → d, single
+    spaces, no outer spaces.
 
-    "Đăng  KÝ" → "dang ky". Idempotent. Lower-casing comes first because lower() can itself
-    produce combining marks ("İ" → "i̇"), which the decomposition then removes.
+    "Đăng  KÝ" → "dang ky", "１２３" (full-width) → "123". Idempotent. Lower-casing comes after
+    NFKC and before the decomposition because lower() can itself produce combining marks
+    ("İ" → "i̇"), which the decomposition then removes.
     """
-    lowered = text.lower()
+    lowered = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).lower()
     if not lowered.isascii():
         # Decomposing one character at a time equals decomposing the whole text here: the
         # only difference, the canonical order of marks, vanishes when the marks are dropped.
@@ -72,6 +74,25 @@ def search_tokens(text: str) -> list[str]:
     punctuation never decides whether two words meet ("1.001193" → ["1", "001193"]).
     """
     return _TOKEN.findall(fold_vietnamese(text))
+
+
+# Syllables where Vietnamese writes i or y for the same sound after a consonant: kí/ký, lí/lý,
+# mĩ/mỹ, tỉ/tỷ, hi/hy, sĩ/sỹ, quí/quý. Only a lone final y after consonants is one: "ay"/"ai"
+# (tay/tai), "uy" (thủy) and "y" alone (y tế) are other sounds and stay as written.
+_I_OR_Y = re.compile(r"^(?:[bcdghklmnprstvx]|ch|gh|kh|ng|ngh|nh|ph|qu|th|tr)y$")
+
+
+def fold_i_y(word: str) -> str:
+    """One folded word with the i/y spelling variants made one: "ky" → "ki", "quy" → "qui".
+
+    Search-side only: the index and the citizen's words both go through it; the catalogue's
+    text is shown as written."""
+    return word[:-1] + "i" if _I_OR_Y.match(word) else word
+
+
+def search_words(text: str) -> list[str]:
+    """The words search compares: `search_tokens` with i/y spellings made one."""
+    return [fold_i_y(word) for word in search_tokens(text)]
 
 
 def vietnamese_sort_key(text: str) -> str:

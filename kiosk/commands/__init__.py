@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import config, store
+from kiosk.catalogue.store import ensure_search_index
 
 
 def state_dir(args: argparse.Namespace) -> Path:
@@ -24,7 +25,9 @@ def load_config(args: argparse.Namespace, overrides: dict[str, Any] | None = Non
 
 
 def open_db(args: argparse.Namespace) -> sqlite3.Connection:
-    return store.open_state(state_dir(args))
+    db = store.open_state(state_dir(args))
+    ensure_search_index(db)  # search rows written by an older release are refilled once
+    return db
 
 
 def print_json(data: Any) -> None:

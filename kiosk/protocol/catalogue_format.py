@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from kiosk.catalogue.folding import nfc
 from kiosk.errors import CatalogueError
+from kiosk.protocol.catalogue_synonyms import validate_synonyms
 
 FORMAT = "kiosk-catalogue/1"
 LEVELS = ("trung-uong", "tinh", "huyen", "xa")
@@ -44,16 +45,21 @@ class Catalogue:
     published_at: str
     fields: tuple[dict[str, Any], ...]
     procedures: tuple[dict[str, Any], ...]
+    synonyms: tuple[dict[str, Any], ...] = ()
 
     def to_document(self) -> dict[str, Any]:
-        """The kiosk-catalogue/1 document for this catalogue."""
-        return {
+        """The kiosk-catalogue/1 document for this catalogue (`synonyms` only when there are
+        some, so a catalogue without them reads as it always did)."""
+        document = {
             "format": FORMAT,
             "version": self.version,
             "published_at": self.published_at,
             "fields": [dict(f) for f in self.fields],
             "procedures": [dict(p) for p in self.procedures],
         }
+        if self.synonyms:
+            document["synonyms"] = [dict(s) for s in self.synonyms]
+        return document
 
 
 def parse_document(data: bytes | str) -> Any:
@@ -87,9 +93,11 @@ def validate(document: Mapping[str, Any]) -> Catalogue:
     procedures = validate_procedures(
         document.get("procedures"), "$.procedures", known, errors, at_least_one=True
     )
+    codes = {p["code"] for p in procedures}
+    synonyms = validate_synonyms(document.get("synonyms"), "$.synonyms", codes, errors, _synonym)
     if errors:
         raise _rejected(errors)
-    return Catalogue(top["version"], top["published_at"], tuple(fields), tuple(procedures))
+    return Catalogue(top["version"], top["published_at"], tuple(fields), tuple(procedures), tuple(synonyms))
 
 
 def validate_fields(
@@ -129,54 +137,12 @@ def validate_procedures(
             continue
         if code is not None:
             first_seen[code] = item_path
+            if not procedure["keywords_en"]:
+                # Newer than the rest: left out when empty, so catalogues without it stay
+                # byte-identical and kiosks from before it still accept them.
+                del procedure["keywords_en"]
             procedures.append(procedure)
     return procedures
-
-
-@dataclass(frozen=True)
-class CatalogueChange:
-    """A validated GET /api/v1/catalogue answer (PROTOCOL.md): all of it, or a delta."""
-
-    version: int
-    full: bool
-    fields: tuple[dict[str, Any], ...]
-    upserts: tuple[dict[str, Any], ...]
-    deletes: tuple[str, ...]
-
-
-def validate_change(
-    response: Mapping[str, Any], *, current_version: int | None, known_fields: set[str]
-) -> CatalogueChange:
-    """Check a sync answer against the catalogue it will change; raise listing every problem.
-
-    A full answer must be a whole valid catalogue. A delta needs a catalogue to apply to; its
-    `fields` are added or updated (fields are never removed by a delta) and every upserted
-    procedure's field must exist afterwards. Either way the version must grow.
-    """
-    errors: Errors = []
-    if isinstance(response, Mapping):
-        # The envelope may grow (PROTOCOL.md); keys it does not know are not this kiosk's concern.
-        response = {key: value for key, value in response.items() if key in _CHANGE}
-    top = _object(response, "$", _CHANGE, errors)
-    if top is None:
-        raise _rejected(errors)
-    full = bool(top["full"])
-    fields = validate_fields(response.get("fields"), "$.fields", errors, at_least_one=full)
-    field_ids = {f["id"] for f in fields} | (set() if full else known_fields)
-    upserts = validate_procedures(response.get("upserts"), "$.upserts", field_ids, errors, at_least_one=full)
-    deletes = [] if full else (top["deletes"] or [])
-    upserted = {p["code"] for p in upserts}
-    for i, code in enumerate(deletes):
-        if code in upserted:
-            errors.append((f"$.deletes[{i}]", f"{code!r} is also in $.upserts"))
-    version = top["version"]
-    if not full and current_version is None:
-        errors.append(("$.full", "a delta needs a catalogue to apply to; ask for all of it"))
-    elif version is not None and current_version is not None and version <= current_version:
-        errors.append(("$.version", f"must be newer than the current {current_version}"))
-    if errors:
-        raise _rejected(errors)
-    return CatalogueChange(version, full, tuple(fields), tuple(upserts), tuple(deletes))
 
 
 def _rejected(errors: Errors) -> CatalogueError:
@@ -214,6 +180,10 @@ def _object(
             continue
         out[key] = check(value[key], sub, errors)
     return out
+
+
+def _synonym(value: Any, path: str, errors: Errors) -> dict[str, Any] | None:
+    return _object(value, path, _SYNONYM, errors)
 
 
 def _key_path(path: str, key: Any) -> str:
@@ -362,6 +332,7 @@ _DOCUMENT: dict[str, tuple[Check, Any]] = {
     "published_at": (_iso("date and time"), ""),
     "fields": (_passed_on, _REQUIRED),
     "procedures": (_passed_on, _REQUIRED),
+    "synonyms": (_passed_on, []),
 }
 _CHANGE: dict[str, tuple[Check, Any]] = {
     "version": (_version, _REQUIRED),
@@ -369,6 +340,7 @@ _CHANGE: dict[str, tuple[Check, Any]] = {
     "fields": (_passed_on, []),
     "upserts": (_passed_on, []),
     "deletes": (_list_of(_identifier), []),
+    "synonyms": (_passed_on, None),
 }
 _FIELD: dict[str, tuple[Check, Any]] = {
     "id": (_identifier, _REQUIRED),
@@ -404,5 +376,11 @@ _PROCEDURE: dict[str, tuple[Check, Any]] = {
     "legal_basis": (_list_of(_NAME), []),
     "online_url": (_url, ""),
     "keywords": (_list_of(_NAME), []),
+    "keywords_en": (_list_of(_NAME), []),
     "updated_at": (_iso("date"), ""),
+}
+_SYNONYM: dict[str, tuple[Check, Any]] = {
+    "term": (_NAME, _REQUIRED),
+    "means": (_list_of(_NAME), []),
+    "procedures": (_list_of(_identifier), []),
 }
