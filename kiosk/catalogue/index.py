@@ -7,7 +7,8 @@ reader sees the old index or the new one.
 - catalogue_fts: per procedure the words of its name, its keywords (plus the terms of the
   synonyms table that name it), its code, its field's name, and its English name and English
   keywords; rowid = catalogue_procedure.id.
-- catalogue_keyword: each keyword (and procedure-naming synonym term) as whole search words.
+- catalogue_keyword: each keyword, English keyword and procedure-naming synonym term as whole
+  search words.
 - catalogue_synonym: each term of the synonyms table with each thing it means, as search words.
 - catalogue_word (+ trigram index): every indexed word, for the typo fallback.
 """
@@ -40,6 +41,7 @@ def write_search_rows(
     field_names = dict(db.execute("SELECT id, name FROM catalogue_field").fetchall())
     extra = _terms_by_code(synonyms)
     keywords = {pid: list(p["keywords"]) + extra.get(p["code"], []) for pid, p in numbered}
+    keywords_en = {pid: list(p.get("keywords_en") or []) for pid, p in numbered}
     db.executemany(
         "INSERT INTO catalogue_fts (rowid, name, keywords, code, field, english) VALUES (?, ?, ?, ?, ?, ?)",
         [
@@ -49,14 +51,19 @@ def write_search_rows(
                 index_text(" ".join(keywords[pid])),
                 index_text(p["code"]),
                 index_text(field_names[p["field"]]),
-                index_text(" ".join([p.get("name_en") or ""] + list(p.get("keywords_en") or []))),
+                index_text(" ".join([p.get("name_en") or ""] + keywords_en[pid])),
             )
             for pid, p in numbered
         ],
     )
     db.executemany(
         "INSERT OR IGNORE INTO catalogue_keyword (keyword_key, procedure_id) VALUES (?, ?)",
-        [(key, pid) for pid, _ in numbered for key in map(index_text, keywords[pid]) if key],
+        [
+            (key, pid)
+            for pid, _ in numbered
+            for key in map(index_text, keywords[pid] + keywords_en[pid])
+            if key
+        ],
     )
     db.execute("DELETE FROM catalogue_synonym")
     db.executemany(

@@ -24,7 +24,7 @@ from kiosk.catalogue.understanding import Query
 CANDIDATES_PER_WORD = 300
 MAX_CANDIDATES = 400
 # A procedure must cover at least this share of the query's weight to be shown.
-MIN_COVERAGE = 0.5
+MIN_COVERAGE = 0.35
 # English words share their first letters with their other forms: register / registration,
 # marry / marriage, certify / certificate. Only in the English column, only for long words.
 STEM = 5

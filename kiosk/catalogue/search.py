@@ -360,7 +360,7 @@ _VI_STAGES: list[tuple[str, Stage]] = [
     ("name_words", _fts_stage("name", phrase=False)),
     ("keyword_words", _fts_stage("keywords", phrase=False)),
     ("field", _fts_stage("field", phrase=False)),
-    ("words", _fts_stage(None, phrase=False)),
+    ("words", _fts_stage("{name keywords code field}", phrase=False)),
     ("english_name", _english_name),
     ("english_prefix", _english_prefix),
     ("english_phrase", _fts_stage("english", phrase=True)),

@@ -10,7 +10,8 @@ further try. docs/lookup.md lists the fillers and explains the order.
 Fillers are compared as search words (folded, i/y made one), so a filler must never be the
 folded form of a word that means something in a procedure: "can" (cần) is also căn (căn cước),
 "do" is đỏ (sổ đỏ), "the" is thẻ, "di" is di (di chúc), "o" is ở (nhà ở); those are only
-fillers inside the phrases below.
+fillers inside the phrases below; and "mình", "em", "cháu", "hỏi", "vậy" are left out because
+they are also minh (chứng minh), em (trẻ em), cháu (nhận cháu làm con nuôi), hội, vay.
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ thế nào | ra sao | ở đâu | nộp ở đâu | làm ở đâu | mất bao l
 hết bao nhiêu | bao nhiêu | cần gì | cần những gì | cần giấy tờ gì | cần những giấy tờ gì |
 giấy tờ gì | những giấy tờ gì | gồm những gì | hồ sơ gồm những gì | cần chuẩn bị | chuẩn bị gì |
 nộp hồ sơ | được không | có được không | có phải | không ạ | muốn | xin | làm | cho | để | phải |
-gì | nào | ạ | nhé | vậy | tôi | em | mình | cháu | cho hỏi | cho em hỏi | xin hỏi | hỏi | giúp |
+về | gì | nào | ạ | nhé | tôi | cho hỏi | cho em hỏi | em muốn | em cần | xin hỏi | giúp |
 how do i | how to | how can i | how | what documents | which documents | what do i need |
-do i need | i need | i want to | i want | want to | where | what | which | need | please | apply for |
-apply | get | for | a | i | of | is | are | my own
+do i need | i need | i want to | i want | want to | where | what | which | need | please |
+apply for | apply | get | for my | for | a | i | of | is | are | in vietnam | in viet nam
 """
 
 
@@ -72,14 +73,15 @@ def parse_query(query: str) -> Query:
     return Query(words, bool(raw) and not raw[-1].isspace(), folded if looks_like_code else None)
 
 
-def without_fillers(q: Query) -> Query | None:
-    """The query with its filler words and phrases left out; None when it has none, or when
-    nothing else is left (then the fillers are the search)."""
+def without_fillers(q: Query, *, edges_only: bool = False) -> Query | None:
+    """The query with its filler words and phrases left out (only those before and after the
+    rest with `edges_only`); None when it has none, or when nothing else is left (then the
+    fillers are the search)."""
     kept: list[int] = []
     i = 0
     while i < len(q.words):
         n = _filler_at(q.words, i)
-        if n:
+        if n and not (edges_only and kept and _more_after(q.words, i + n)):
             i += n
             continue
         kept.append(i)
@@ -88,6 +90,16 @@ def without_fillers(q: Query) -> Query | None:
         return None
     last_kept = kept[-1] == len(q.words) - 1
     return Query(tuple(q.words[i] for i in kept), q.typing_last and last_kept, None)
+
+
+def _more_after(words: tuple[str, ...], i: int) -> bool:
+    """Whether anything but fillers comes from `i` on."""
+    while i < len(words):
+        n = _filler_at(words, i)
+        if not n:
+            return True
+        i += n
+    return False
 
 
 def _filler_at(words: tuple[str, ...], i: int) -> int:
@@ -157,11 +169,13 @@ def _ends_in_term(q: Query, meanings: dict[str, list[str]]) -> bool:
 
 
 def variants(db: sqlite3.Connection, q: Query) -> list[Query]:
-    """Every way to search for `q`, best first: as typed, without fillers, with the synonyms
-    table's meanings (of the query without fillers, or as typed when it has none)."""
+    """Every way to search for `q`, best first: as typed, without the fillers it starts and
+    ends with ("làm giấy khai sinh cho con | như thế nào" keeps a keyword whole), without any
+    fillers, with the synonyms table's meanings (as typed, then without fillers)."""
     plain = without_fillers(q)
-    base = plain or q
-    found = [q] + ([plain] if plain else []) + expansions(db, base)
+    edges = without_fillers(q, edges_only=True)
+    found = [q] + [f for f in (edges, plain) if f] + expansions(db, q)
+    found += expansions(db, plain) if plain else []
     return list(dict.fromkeys(found))
 
 
