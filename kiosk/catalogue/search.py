@@ -46,6 +46,8 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 500
 # Spelling corrections tried as whole queries (each corrected word's nearest words combined).
 MAX_CORRECTED_QUERIES = 4
+# Forms of a query the relaxed tier scores (each reads its words' procedures): a bound on cost.
+MAX_RELAXED_FORMS = 3
 # bm25 weights of catalogue_fts's columns: name, keywords, code, field, English.
 _WEIGHTS = "10.0, 5.0, 2.0, 1.0, 3.0"
 _LAST_CHAR = "\U0010ffff"
@@ -122,6 +124,7 @@ def _search(
     if not found:
         # Relaxed: each meaningful word on its own, the typo-corrected forms included.
         loose = list(dict.fromkeys([meaningful(f) for f in forms] + [meaningful(c) for c in corrected]))
+        loose = loose[:MAX_RELAXED_FORMS]
         _collect(found, relaxed_matches(db, loose, limit, language), 0, "relaxed", limit)
     return _hits(db, found)
 

@@ -47,7 +47,9 @@ def _phrases(text: str) -> tuple[tuple[str, ...], ...]:
 
 
 FILLERS = _phrases(_FILLER_TEXT)
-_LONGEST_FILLER = max(len(p) for p in FILLERS)
+_BY_FIRST_WORD: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in FILLERS:  # longest first, as FILLERS is
+    _BY_FIRST_WORD.setdefault(_phrase[0], []).append(_phrase)
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def _more_after(words: tuple[str, ...], i: int) -> bool:
 
 def _filler_at(words: tuple[str, ...], i: int) -> int:
     """How many words from `i` on make a filler phrase (the longest), 0 when none does."""
-    for phrase in FILLERS:
+    for phrase in _BY_FIRST_WORD.get(words[i], ()):
         if tuple(words[i : i + len(phrase)]) == phrase:
             return len(phrase)
     return 0
