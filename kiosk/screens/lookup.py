@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.factory import Factory
-from kivy.properties import OptionProperty, StringProperty
+from kivy.properties import NumericProperty, OptionProperty, StringProperty
 
-from kiosk.catalogue.store import FieldCount, fields_with_counts
+from kiosk.catalogue.popular import popular_procedures
+from kiosk.catalogue.store import FieldCount, ProcedureSummary, fields_with_counts
 from kiosk.screens import KioskScreen
 from kiosk.screens.lookup_widgets import Loader, count_text, current_language
 
@@ -21,11 +22,14 @@ class LookupScreen(KioskScreen):
 
     lang = StringProperty("vi")
     state = OptionProperty("loading", options=["loading", "ready", "empty", "failed"])
+    popular_count = NumericProperty(0)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.loader = Loader(self.services)
+        self.popular_loader = Loader(self.services)
         self.fields: list[FieldCount] = []
+        self.popular: list[ProcedureSummary] = []
 
     def on_pre_enter(self, *_args: Any) -> None:
         self.refresh()
@@ -42,6 +46,24 @@ class LookupScreen(KioskScreen):
         if not self.fields:
             self.state = "loading"
         self.loader.load(lambda db: fields_with_counts(db, language), self.show)
+        self.popular_loader.load(popular_procedures, self.show_popular)
+
+    def show_popular(self, popular: list[ProcedureSummary] | None, _error: BaseException | None) -> None:
+        """The "Thủ tục hay dùng" strip: one tap to a procedure's checklist (UI thread)."""
+        strip = self.ids.popular
+        strip.clear_widgets()
+        self.popular = list(popular or [])
+        self.popular_count = len(self.popular)
+        english = current_language() == "en"
+        for procedure in self.popular:
+            name = (procedure.name_en or procedure.name) if english else procedure.name
+            tile = Factory.PopularTile(title=name)
+            tile.bind(on_release=lambda _tile, code=procedure.code: self.open_procedure(code))
+            strip.add_widget(tile)
+
+    def open_procedure(self, code: str) -> None:
+        if self.manager is not None:
+            self.manager.go("lookup_detail", code=code, back=self.name)
 
     def show(self, fields: list[FieldCount] | None, error: BaseException | None) -> None:
         """Put the fields on screen (UI thread)."""
@@ -67,11 +89,14 @@ class LookupScreen(KioskScreen):
 
     def reset(self) -> None:
         self.loader.cancel()
+        self.popular_loader.cancel()
         self.ids.scroll.scroll_y = 1
 
     def shots(self) -> dict[str, Any]:
         def browse() -> None:
             self.loader.cancel()
+            self.popular_loader.cancel()
             self.show(fields_with_counts(self.services.db, current_language()), None)
+            self.show_popular(popular_procedures(self.services.db), None)
 
         return {"": browse}
