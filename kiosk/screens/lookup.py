@@ -17,6 +17,18 @@ from kiosk.screens import KioskScreen
 from kiosk.screens.lookup_widgets import Loader, count_text, current_language
 
 
+# A tile of the strip shows about two lines; the detail shows the whole name.
+POPULAR_NAME_CHARS = 44
+
+
+def short_name(name: str, limit: int = POPULAR_NAME_CHARS) -> str:
+    """The name cut at a word before `limit` characters, with "…" when cut."""
+    if len(name) <= limit:
+        return name
+    cut = name[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:(")
+    return cut + "…"
+
+
 class LookupScreen(KioskScreen):
     """The field grid and the way into search."""
 
@@ -57,7 +69,7 @@ class LookupScreen(KioskScreen):
         english = current_language() == "en"
         for procedure in self.popular:
             name = (procedure.name_en or procedure.name) if english else procedure.name
-            tile = Factory.PopularTile(title=name)
+            tile = Factory.PopularTile(title=short_name(name))
             tile.bind(on_release=lambda _tile, code=procedure.code: self.open_procedure(code))
             strip.add_widget(tile)
 
