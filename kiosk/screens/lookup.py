@@ -16,7 +16,6 @@ from kiosk.catalogue.store import FieldCount, ProcedureSummary, fields_with_coun
 from kiosk.screens import KioskScreen
 from kiosk.screens.lookup_widgets import Loader, count_text, current_language
 
-
 # A tile of the strip shows about two lines; the detail shows the whole name.
 POPULAR_NAME_CHARS = 44
 
@@ -39,7 +38,6 @@ class LookupScreen(KioskScreen):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.loader = Loader(self.services)
-        self.popular_loader = Loader(self.services)
         self.fields: list[FieldCount] = []
         self.popular: list[ProcedureSummary] = []
 
@@ -57,8 +55,16 @@ class LookupScreen(KioskScreen):
         language = current_language()
         if not self.fields:
             self.state = "loading"
-        self.loader.load(lambda db: fields_with_counts(db, language), self.show)
-        self.popular_loader.load(popular_procedures, self.show_popular)
+        # One read for both, so the strip and the fields appear together (no tile moves after
+        # the screen says it is ready).
+        self.loader.load(lambda db: (fields_with_counts(db, language), popular_procedures(db)), self._loaded)
+
+    def _loaded(
+        self, read: tuple[list[FieldCount], list[ProcedureSummary]] | None, error: BaseException | None
+    ) -> None:
+        fields, popular = read if read is not None else ([], [])
+        self.show_popular(popular, error)
+        self.show(fields, error)
 
     def show_popular(self, popular: list[ProcedureSummary] | None, _error: BaseException | None) -> None:
         """The "Thủ tục hay dùng" strip: one tap to a procedure's checklist (UI thread)."""
@@ -101,13 +107,11 @@ class LookupScreen(KioskScreen):
 
     def reset(self) -> None:
         self.loader.cancel()
-        self.popular_loader.cancel()
         self.ids.scroll.scroll_y = 1
 
     def shots(self) -> dict[str, Any]:
         def browse() -> None:
             self.loader.cancel()
-            self.popular_loader.cancel()
             self.show(fields_with_counts(self.services.db, current_language()), None)
             self.show_popular(popular_procedures(self.services.db), None)
 
