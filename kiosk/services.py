@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from kiosk import outbox, store
+from kiosk.catalogue.store import ensure_search_index
 from kiosk.config import Settings
 from kiosk.drivers.ports import PrinterState, PrinterStatus, TicketPrinter
 from kiosk.queue import numbering as queue
@@ -132,6 +133,8 @@ def build_services(
 ) -> Services:
     """Open the database and put the services together around the given drivers."""
     db = store.open_state(state_dir)
+    # After an upgrade that changed the search rows, refill them before the first search.
+    ensure_search_index(db)
     services = Services(
         settings=settings, state_dir=state_dir, db=db, printer=printer, worker=Worker(state_dir)
     )

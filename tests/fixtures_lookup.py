@@ -113,9 +113,10 @@ def lookup_app(app_factory: Callable[..., UIDriver], state_dir: Path) -> Callabl
         printer: RecordingPrinter | None = None,
         printer_state: PrinterState = PrinterState.ready,
         size: str = "540x960",
+        document: dict[str, Any] | None = None,
     ) -> LookupUI:
         db = store.open_state(state_dir)
-        import_catalogue(db, catalogue_document(procedures))
+        import_catalogue(db, document or catalogue_document(procedures))
         db.close()
         printer = printer or RecordingPrinter()
         settings = config.load(site_file=DEMO_CONFIG, state_dir=state_dir).settings

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from central.context import Central
-from central.store.contract import CentralStore, PublishOutcome
+from central.store.contract import CatalogueHead, CentralStore, PublishOutcome
 from kiosk.protocol.catalogue_format import validate
 from kiosk.protocol.errors import CatalogueError
 
@@ -26,6 +26,7 @@ class PreparedCatalogue:
     published_at: str
     fields_json: str
     procedures: dict[str, str]  # code → canonical JSON, in published order
+    synonyms_json: str = "[]"
 
 
 class InvalidCatalogue(ValueError):
@@ -54,6 +55,7 @@ def prepare(doc: Any, published_at: str) -> PreparedCatalogue:
         published_at=catalogue.published_at or published_at,
         fields_json=canonical(list(catalogue.fields)),
         procedures={p["code"]: canonical(p) for p in catalogue.procedures},
+        synonyms_json=canonical(list(catalogue.synonyms)),
     )
 
 
@@ -61,7 +63,11 @@ def publish(store: CentralStore, doc: Any, now: datetime) -> PublishOutcome:
     """Check and publish one document as a new version (`VersionConflict` if it does not grow)."""
     prepared = prepare(doc, now.isoformat(timespec="seconds"))
     return store.publish_catalogue(
-        prepared.version, prepared.published_at, prepared.fields_json, prepared.procedures
+        prepared.version,
+        prepared.published_at,
+        prepared.fields_json,
+        prepared.procedures,
+        prepared.synonyms_json,
     )
 
 
@@ -81,22 +87,23 @@ def answer_body(ctx: Central, since: int | None) -> tuple[bytes, int, bool] | No
         return None
     if since is not None and since <= head.version and ctx.store.catalogue_has_version(since):
         changes = ctx.store.catalogue_changes(since)
-        body = _encode(head.version, False, head.fields_json, changes.upserts, changes.deletes)
+        body = _encode(head, False, changes.upserts, changes.deletes)
         return body, head.version, False
     cached = ctx.full_catalogue_cache.get(head.version)
     if cached is None:
         full = ctx.store.catalogue_changes(None)
-        cached = _encode(head.version, True, head.fields_json, full.upserts, [])
+        cached = _encode(head, True, full.upserts, [])
         ctx.full_catalogue_cache.clear()
         ctx.full_catalogue_cache[head.version] = cached
     return cached, head.version, True
 
 
-def _encode(version: int, full: bool, fields_json: str, upserts: list[str], deletes: list[str]) -> bytes:
+def _encode(head: CatalogueHead, full: bool, upserts: list[str], deletes: list[str]) -> bytes:
     # The bodies are stored encoded; joining them avoids decoding 6,000 procedures per request.
+    # The synonyms table is small and always sent whole; kiosks from before it ignore the key.
     return (
-        f'{{"version":{version},"full":{"true" if full else "false"},"fields":{fields_json},'
-        f'"upserts":[{",".join(upserts)}],"deletes":{canonical(deletes)}}}'
+        f'{{"version":{head.version},"full":{"true" if full else "false"},"fields":{head.fields_json},'
+        f'"upserts":[{",".join(upserts)}],"deletes":{canonical(deletes)},"synonyms":{head.synonyms_json}}}'
     ).encode()
 
 

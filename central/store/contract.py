@@ -160,8 +160,13 @@ class CentralStore(Protocol):
     def list_commands(self, device_id: str) -> list[Command]: ...
 
     # Catalogue
-    def publish_catalogue(
-        self, version: int, published_at: str, fields_json: str, procedures: dict[str, str]
+    def publish_catalogue(  # synonyms_json: the document's synonyms table, canonical JSON
+        self,
+        version: int,
+        published_at: str,
+        fields_json: str,
+        procedures: dict[str, str],
+        synonyms_json: str = "[]",
     ) -> PublishOutcome: ...
     def catalogue_head(self) -> CatalogueHead | None: ...
     def catalogue_has_version(self, version: int) -> bool: ...

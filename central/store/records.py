@@ -213,6 +213,7 @@ class CatalogueHead:
     published_at: str
     fields_json: str
     procedures: int
+    synonyms_json: str = "[]"
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,9 @@ def _key(value: str) -> str:
 def detail_blocks(
     procedure: Mapping[str, Any], field: Mapping[str, str] | None, language: str
 ) -> list[Block]:
-    """The whole detail of one procedure (a Procedure object of kiosk-catalogue/1), top down."""
+    """The whole detail of one procedure (a Procedure object of kiosk-catalogue/1), top down:
+    what to bring first (the documents), then the time and the fee once each, then the steps,
+    then where and how to submit, who it is for and the rest."""
 
     def t(key: str, **values: Any) -> str:
         return translate(language, key, **values)
@@ -42,16 +44,11 @@ def detail_blocks(
     name = procedure.get("name_en") if language == "en" else None
     blocks = [Block("title", str(name or procedure["name"]))]
     blocks.append(Block("meta", t("lookup.code_level", code=procedure["code"], level=_level(procedure, t))))
-    if field is not None:
-        field_name = (field.get("name_en") or field["name"]) if language == "en" else field["name"]
-        blocks.append(Block("meta", t("lookup.detail.field", field=field_name)))
-    if procedure.get("agency"):
-        blocks.append(Block("meta", t("lookup.detail.agency", agency=procedure["agency"])))
-    if procedure.get("audience"):
-        blocks.append(Block("meta", t("lookup.detail.audience", audience=", ".join(procedure["audience"]))))
-    blocks += _methods(procedure, t)
     blocks += _documents(procedure.get("documents") or [], t)
+    blocks += _time_and_fee(procedure, t)
     blocks += _numbered(t("lookup.detail.steps"), procedure.get("steps") or [])
+    blocks += _methods(procedure, t)
+    blocks += _about(procedure, field, language, t)
     blocks += _paragraph(t("lookup.detail.requirements"), procedure.get("requirements") or "")
     blocks += _paragraph(t("lookup.detail.result"), procedure.get("result") or "")
     if procedure.get("legal_basis"):
@@ -62,17 +59,57 @@ def detail_blocks(
     return blocks
 
 
+def _about(
+    procedure: Mapping[str, Any], field: Mapping[str, str] | None, language: str, t: Any
+) -> list[Block]:
+    """Field, agency and audience: who handles it and for whom."""
+    blocks: list[Block] = []
+    if field is not None:
+        field_name = (field.get("name_en") or field["name"]) if language == "en" else field["name"]
+        blocks.append(Block("meta", t("lookup.detail.field", field=field_name)))
+    if procedure.get("agency"):
+        blocks.append(Block("meta", t("lookup.detail.agency", agency=procedure["agency"])))
+    if procedure.get("audience"):
+        blocks.append(Block("meta", t("lookup.detail.audience", audience=", ".join(procedure["audience"]))))
+    return blocks
+
+
+def _sorted_methods(procedure: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return sorted(
+        procedure.get("methods") or [],
+        key=lambda m: CHANNELS.index(m["channel"]) if m.get("channel") in CHANNELS else len(CHANNELS),
+    )
+
+
+def _time_and_fee(procedure: Mapping[str, Any], t: Any) -> list[Block]:
+    """The processing time and the fee, each once: one text when every channel says the same,
+    else each channel's text with the channel named ("5 ngày (Nộp trực tiếp); 3 ngày (…)")."""
+    methods = _sorted_methods(procedure)
+    blocks = []
+    for key, label in (("time", "lookup.time"), ("fee", "lookup.fee")):
+        said = [(m, str(m.get(key) or "")) for m in methods if m.get(key)]
+        if not said:
+            continue
+        if len({text for _, text in said}) == 1:
+            value = said[0][1]
+        else:
+            value = "; ".join(f"{text} ({_channel_name(m, t)})" for m, text in said)
+        blocks.append(Block("text", t(label, **{key: value})))
+    return blocks
+
+
 def _level(procedure: Mapping[str, Any], t: Any) -> str:
     return str(t(f"lookup.level.{_key(procedure['level'])}"))
 
 
+def _channel_name(method: Mapping[str, Any], t: Any) -> str:
+    return str(t(f"lookup.channel.{_key(str(method.get('channel', '')))}"))
+
+
 def _methods(procedure: Mapping[str, Any], t: Any) -> list[Block]:
-    """Per channel: where and how to submit, the time and the fee; then the QR code of the
-    online link, to carry on from a phone."""
-    methods = sorted(
-        procedure.get("methods") or [],
-        key=lambda m: CHANNELS.index(m["channel"]) if m.get("channel") in CHANNELS else len(CHANNELS),
-    )
+    """Per channel: where and how to submit (time and fee are said once, above); then the QR
+    code of the online link, to carry on from a phone."""
+    methods = _sorted_methods(procedure)
     online = str(procedure.get("online_url") or "")
     if not methods and not online:
         return []
@@ -81,10 +118,6 @@ def _methods(procedure: Mapping[str, Any], t: Any) -> list[Block]:
         channel = _key(str(method.get("channel", "")))
         blocks.append(Block("channel", t(f"lookup.channel.{channel}")))
         blocks.append(Block("text", t(f"lookup.channel.{channel}.how")))
-        if method.get("time"):
-            blocks.append(Block("text", t("lookup.time", time=method["time"])))
-        if method.get("fee"):
-            blocks.append(Block("text", t("lookup.fee", fee=method["fee"])))
     if online:
         blocks.append(Block("qr", online))
     return blocks

@@ -3,7 +3,9 @@
 Folding (invariant 7) makes what a citizen can type on a touch keyboard meet what the catalogue
 says: "DANG KY", "dang ky" and "Đăng ký" all fold to "dang ky". SQLite's own
 `remove_diacritics` cannot do this because Đ/đ is a letter of its own, not D with a mark, so
-the kiosk folds in Python before indexing and before searching.
+the kiosk folds in Python before indexing and before searching. The folding itself is
+kiosk/protocol/folding.py (the catalogue format checks synonym terms with it); this module adds
+the collation key.
 
 The collation key sorts lists the way a Vietnamese reader expects: a ă â b c d đ e ê … o ô ơ …
 u ư …, with the tones (ngang, huyền, hỏi, ngã, sắc, nặng) as secondary differences and case as
@@ -13,13 +15,11 @@ tertiary, as in the CLDR collation for Vietnamese.
 from __future__ import annotations
 
 import functools
-import re
 import unicodedata
 
-# Letters with no decomposition that readers treat as D. Ð (U+00D0, Icelandic eth) turns up in
-# exports typed on keyboards that have no Đ; its lower case ð follows from lower().
-_D_LETTERS = str.maketrans({"đ": "d", "ð": "d"})
-_TOKEN = re.compile(r"[^\W_]+")
+from kiosk.protocol.folding import fold_i_y, fold_vietnamese, nfc, search_tokens, search_words
+
+__all__ = ["fold_i_y", "fold_vietnamese", "nfc", "search_tokens", "search_words", "vietnamese_sort_key"]
 
 # Primary order of the letters. Foreign letters (f, j, w, z) sit where Latin puts them.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -37,41 +37,6 @@ _SYMBOL_WEIGHT = "\x03"
 _DIGIT_BASE = 0x10
 _LETTER_BASE = 0x40
 _OTHER_LETTER_BASE = 0x100
-
-
-def nfc(text: str) -> str:
-    """The NFC form of `text`: the one form the kiosk stores and compares."""
-    return unicodedata.normalize("NFC", text)
-
-
-def fold_vietnamese(text: str) -> str:
-    """Fold for search: lower case, no diacritics, đ → d, single spaces, no outer spaces.
-
-    "Đăng  KÝ" → "dang ky". Idempotent. Lower-casing comes first because lower() can itself
-    produce combining marks ("İ" → "i̇"), which the decomposition then removes.
-    """
-    lowered = text.lower()
-    if not lowered.isascii():
-        # Decomposing one character at a time equals decomposing the whole text here: the
-        # only difference, the canonical order of marks, vanishes when the marks are dropped.
-        lowered = "".join([_fold_character(ch) for ch in lowered])
-    return " ".join(lowered.split())
-
-
-@functools.lru_cache(maxsize=8192)
-def _fold_character(ch: str) -> str:
-    decomposed = unicodedata.normalize("NFD", ch)
-    bare = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
-    return bare.translate(_D_LETTERS)
-
-
-def search_tokens(text: str) -> list[str]:
-    """The words of `text` as search sees them: folded runs of letters and digits.
-
-    The same function cuts the catalogue's text for the index and the citizen's query, so
-    punctuation never decides whether two words meet ("1.001193" → ["1", "001193"]).
-    """
-    return _TOKEN.findall(fold_vietnamese(text))
 
 
 def vietnamese_sort_key(text: str) -> str:

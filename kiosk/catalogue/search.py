@@ -1,44 +1,58 @@
-"""Procedure search for the lookup kiosk: as-you-type, without diacritics, by code, with typos.
+"""Procedure search for the lookup kiosk: as-you-type, without diacritics, by code, in the
+words citizens use, in Vietnamese and English, with typos.
 
-The citizen's text is folded and cut into words (kiosk/catalogue/folding.py) and only those
-words, each quoted, ever reach FTS5's MATCH: quotes, *, -, NEAR, AND and parentheses are
-characters to a citizen, never query syntax, so no input can raise.
+The citizen's text is folded and cut into words (kiosk/catalogue/folding.py: NFKC, case, marks,
+đ, i/y spellings) and only those words, each quoted, ever reach FTS5's MATCH: quotes, *, -,
+NEAR, AND and parentheses are characters to a citizen, never query syntax, so no input can raise.
 
-Results come in tiers, each a cheap query that stops the search once `limit` hits are found:
+A query is tried in several forms (kiosk/catalogue/understanding.py): as typed, without filler
+words ("thủ tục", "muốn làm", "ở đâu"), and with the synonyms table's meanings. Results come in
+tiers, each a cheap query per form that stops the search once `limit` hits are found:
 
     exact code > exact name > name starts with the query > a keyword is the query
     > part of a code > the words as a phrase in the name > … in the keywords
     > all words in the name > … in the keywords > … in the field's name > words spread over
-    name, keywords, code and field > (only when all that found nothing) misspelt words corrected
+    name, keywords, code, field > the English name (exact, start, phrase, words)
+
+On the English screen the English tiers come first, each just before its Vietnamese twin. Only
+when all that found nothing: misspelt words corrected, through the same tiers; and when that
+found nothing either, the relaxed tier (kiosk/catalogue/relaxed.py): procedures ranked by how
+much of the query they cover. `mode="strict"` is the search as it was before query
+understanding (as typed, Vietnamese tiers, typo fallback by bm25), kept for comparisons.
 
 Within a name tier shorter names come first (they say least besides what was asked); within
-the others bm25, which weighs the name highest. A hit's score is its tier (11 for an exact
-code down to 0 for a corrected typo) plus a fraction in [0, 1) for its place within the tier,
-so scores fall as the list goes down. docs/catalogue.md explains the choices.
+the others bm25, which weighs the name highest. A hit's score is its tier (the top tier is the
+number of tiers; 1 is the last) plus a fraction in [0, 1) for its place within the tier; typo
+and relaxed hits score below 1. docs/catalogue.md and docs/lookup.md explain the choices.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 
-from kiosk.catalogue.folding import fold_vietnamese, search_tokens
+from kiosk.catalogue.relaxed import relaxed_matches
 from kiosk.catalogue.typos import Slot, corrections
+from kiosk.catalogue.understanding import MAX_QUERY_CHARS, MAX_WORDS, Query, meaningful, parse_query, variants
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 500
-# Longer input is not a search a citizen types; cutting it keeps every query cheap.
-MAX_QUERY_CHARS = 200
-MAX_WORDS = 12
-# bm25 weights of catalogue_fts's columns: name, keywords, code, field.
-_WEIGHTS = "10.0, 5.0, 2.0, 1.0"
-_CODE_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyz.-_")
+# Spelling corrections tried as whole queries (each corrected word's nearest words combined).
+MAX_CORRECTED_QUERIES = 4
+# Forms of a query the relaxed tier scores (each reads its words' procedures): a bound on cost.
+MAX_RELAXED_FORMS = 3
+# bm25 weights of catalogue_fts's columns: name, keywords, code, field, English.
+_WEIGHTS = "10.0, 5.0, 2.0, 1.0, 3.0"
 _LAST_CHAR = "\U0010ffff"
+Mode = Literal["full", "strict"]
+__all__ = ["MAX_QUERY_CHARS", "MAX_WORDS", "Query", "SearchHit", "parse_query", "search"]
 
 
 @dataclass(frozen=True)
@@ -54,37 +68,25 @@ class SearchHit:
     match: str
 
 
-@dataclass(frozen=True)
-class Query:
-    """A citizen's input made safe: folded words, and the code it might be."""
-
-    words: tuple[str, ...]
-    # The last word is still being typed (no space after it yet): match it as a prefix.
-    typing_last: bool
-    code: str | None
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.words)
-
-
-def parse_query(query: str) -> Query:
-    """Fold and cut the input; never raises, whatever the text."""
-    raw = query[:MAX_QUERY_CHARS]
-    words = tuple(search_tokens(raw)[:MAX_WORDS])
-    folded = fold_vietnamese(raw)
-    looks_like_code = folded != "" and set(folded) <= _CODE_CHARS and any(c.isdigit() for c in folded)
-    return Query(words, bool(raw) and not raw[-1].isspace(), folded if looks_like_code else None)
-
-
-def search(db: sqlite3.Connection, query: str, limit: int = DEFAULT_LIMIT) -> list[SearchHit]:
-    """Procedures matching `query`, best first, at most `limit`. Never raises: a database
-    fault is logged and answered with no hits, so the lookup screen stays up."""
+def search(
+    db: sqlite3.Connection,
+    query: str,
+    limit: int = DEFAULT_LIMIT,
+    *,
+    language: str = "vi",
+    mode: Mode = "full",
+) -> list[SearchHit]:
+    """Procedures matching `query`, best first, at most `limit`; `language` is the screen's
+    ("en" puts English names first). Never raises: a database fault is logged and answered
+    with no hits, so the lookup screen stays up."""
     if not isinstance(query, str) or limit < 1:
         return []
     try:
         with _snapshot(db):
-            return _search(db, parse_query(query), min(limit, MAX_LIMIT))
+            q, limit = parse_query(query), min(limit, MAX_LIMIT)
+            if mode == "strict":
+                return _strict_search(db, q, limit)
+            return _search(db, q, limit, _EN_STAGES if language == "en" else _VI_STAGES, language)
     except sqlite3.Error:
         log.exception("catalogue search failed (query of %d characters)", len(query))
         return []
@@ -108,17 +110,69 @@ def _snapshot(db: sqlite3.Connection) -> Iterator[None]:
 Stage = Callable[[sqlite3.Connection, Query, int], list[tuple[int, float]]]
 
 
-def _search(db: sqlite3.Connection, q: Query, limit: int) -> list[SearchHit]:
+def _search(
+    db: sqlite3.Connection, q: Query, limit: int, stages: Sequence[tuple[str, Stage]], language: str
+) -> list[SearchHit]:
     if not q.words and q.code is None:
         return []
-    found: dict[int, tuple[float, str]] = {}
-    for tier, (match, stage) in zip(range(len(_STAGES), 0, -1), _STAGES, strict=True):
-        _collect(found, stage(db, q, limit + len(found)), tier, match, limit)
-        if len(found) >= limit:
-            break
+    forms = variants(db, q)
+    found = _tiers(db, forms, stages, limit)
+    corrected: list[Query] = []
     if not found:
-        _collect(found, _corrected_words(db, q, limit), 0, "typo", limit)
+        corrected = _corrected_queries(db, forms)
+        found = _tiers(db, corrected, stages, limit, label="typo", scale=1.0 / (len(stages) + 1))
+    if not found:
+        # Relaxed: each meaningful word on its own, the typo-corrected forms included.
+        loose = list(dict.fromkeys([meaningful(f) for f in forms] + [meaningful(c) for c in corrected]))
+        loose = loose[:MAX_RELAXED_FORMS]
+        _collect(found, relaxed_matches(db, loose, limit, language), 0, "relaxed", limit)
     return _hits(db, found)
+
+
+def _strict_search(db: sqlite3.Connection, q: Query, limit: int) -> list[SearchHit]:
+    """The search before query understanding: the words as typed, the Vietnamese tiers, then
+    misspelt words corrected and ordered by bm25 alone."""
+    if not q.words and q.code is None:
+        return []
+    found = _tiers(db, [q], _VI_STAGES[:11], limit)
+    if not found:
+        slots = corrections(db, q.words, typing_last=q.typing_last)
+        if slots is not None:
+            _collect(found, _fts(db, _match_slots(slots), limit), 0, "typo", limit)
+    return _hits(db, found)
+
+
+def _tiers(
+    db: sqlite3.Connection,
+    forms: Sequence[Query],
+    stages: Sequence[tuple[str, Stage]],
+    limit: int,
+    label: str | None = None,
+    scale: float = 1.0,
+) -> dict[int, tuple[float, str]]:
+    """Every stage in turn over every form of the query: a better tier of a later form beats
+    a worse tier of an earlier one."""
+    found: dict[int, tuple[float, str]] = {}
+    for tier, (match, stage) in zip(range(len(stages), 0, -1), stages, strict=True):
+        for form in forms:
+            rows = stage(db, form, limit + len(found))
+            _collect(found, rows, tier, label or match, limit, scale)
+            if len(found) >= limit:
+                return found
+    return found
+
+
+def _corrected_queries(db: sqlite3.Connection, forms: Sequence[Query]) -> list[Query]:
+    """Each form with its unknown words replaced by their nearest known words: the best
+    combinations first, at most MAX_CORRECTED_QUERIES."""
+    out: list[Query] = []
+    for form in forms:
+        slots = corrections(db, form.words, typing_last=form.typing_last)
+        if slots is None:
+            continue
+        for words in itertools.islice(itertools.product(*(s.options for s in slots)), MAX_CORRECTED_QUERIES):
+            out.append(Query(tuple(words), slots[-1].prefix, None))
+    return list(dict.fromkeys(out))[:MAX_CORRECTED_QUERIES]
 
 
 def _collect(
@@ -127,12 +181,13 @@ def _collect(
     tier: int,
     match: str,
     limit: int,
+    scale: float = 1.0,
 ) -> None:
     for pid, fraction in rows:
         if len(found) >= limit:
             return
         if pid not in found:
-            found[pid] = (tier + min(max(fraction, 0.0), 0.999), match)
+            found[pid] = ((tier + min(max(fraction, 0.0), 0.999)) * scale, match)
 
 
 def _hits(db: sqlite3.Connection, found: dict[int, tuple[float, str]]) -> list[SearchHit]:
@@ -146,9 +201,12 @@ def _hits(db: sqlite3.Connection, found: dict[int, tuple[float, str]]) -> list[S
     ).fetchall()
     by_id = {row[0]: row for row in rows}
     hits = []
+    previous = float("inf")
     for pid, (score, match) in found.items():
         _, code, name, name_en, field, field_name = by_id[pid]
-        hits.append(SearchHit(code, name, name_en, field, field_name, round(score, 4), match))
+        # Two forms of a query in one tier each order their own hits; the list still falls.
+        previous = min(previous, round(score, 4))
+        hits.append(SearchHit(code, name, name_en, field, field_name, previous, match))
     return hits
 
 
@@ -276,15 +334,25 @@ def _rows(db: sqlite3.Connection, sql: str, params: list[object]) -> list[tuple[
     return [(int(row[0]), float(row[1])) for row in db.execute(sql, params)]
 
 
-def _corrected_words(db: sqlite3.Connection, q: Query, want: int) -> list[tuple[int, float]]:
-    """The typo fallback: replace each unknown word by the known words nearest to it."""
-    slots = corrections(db, q.words, typing_last=q.typing_last)
-    if slots is None:
+def _english_name(db: sqlite3.Connection, q: Query, want: int) -> list[tuple[int, float]]:
+    if not q.words:
         return []
-    return _fts(db, _match_slots(slots), want)
+    sql = "SELECT id, 0.0 FROM catalogue_procedure WHERE name_en_key = ? ORDER BY id LIMIT ?"
+    return _rows(db, sql, [q.text, want])
 
 
-_STAGES: list[tuple[str, Stage]] = [
+def _english_prefix(db: sqlite3.Connection, q: Query, want: int) -> list[tuple[int, float]]:
+    if not q.words:
+        return []
+    text = q.text if q.typing_last else q.text + " "
+    sql = (
+        "SELECT id, ? * 1.0 / length(name_en_key) FROM catalogue_procedure "
+        "WHERE name_en_key > ? AND name_en_key < ? ORDER BY length(name_en_key), id LIMIT ?"
+    )
+    return _rows(db, sql, [len(text), text, text + _LAST_CHAR, want])
+
+
+_VI_STAGES: list[tuple[str, Stage]] = [
     ("code", _exact_code),
     ("name", _exact_name),
     ("name_prefix", _name_prefix),
@@ -295,5 +363,31 @@ _STAGES: list[tuple[str, Stage]] = [
     ("name_words", _fts_stage("name", phrase=False)),
     ("keyword_words", _fts_stage("keywords", phrase=False)),
     ("field", _fts_stage("field", phrase=False)),
-    ("words", _fts_stage(None, phrase=False)),
+    ("words", _fts_stage("{name keywords code field}", phrase=False)),
+    ("english_name", _english_name),
+    ("english_prefix", _english_prefix),
+    ("english_phrase", _fts_stage("english", phrase=True)),
+    ("english_words", _fts_stage("english", phrase=False)),
+]
+_BY_MATCH = dict(_VI_STAGES)
+# The English screen: each English tier just before its Vietnamese twin.
+_EN_STAGES: list[tuple[str, Stage]] = [
+    (match, _BY_MATCH[match])
+    for match in (
+        "code",
+        "english_name",
+        "name",
+        "english_prefix",
+        "name_prefix",
+        "keyword",
+        "code_partial",
+        "english_phrase",
+        "name_phrase",
+        "keyword_phrase",
+        "english_words",
+        "name_words",
+        "keyword_words",
+        "field",
+        "words",
+    )
 ]

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.catalogue.folding import fold_vietnamese, search_tokens, vietnamese_sort_key
+from kiosk.catalogue.folding import fold_vietnamese, vietnamese_sort_key
+from kiosk.catalogue.index import SEARCH_INDEX_VERSION, index_text, write_search_rows
 from kiosk.errors import CatalogueError, StoreError
-from kiosk.protocol.catalogue_format import FORMAT, validate, validate_change
+from kiosk.protocol.catalogue_change import validate_change
+from kiosk.protocol.catalogue_format import FORMAT, validate
 from kiosk.store import now_utc, transaction
 
 
@@ -83,8 +85,8 @@ def import_catalogue(
         _clear_procedures(db)
         db.execute("DELETE FROM catalogue_field")
         _write_fields(db, catalogue.fields)
-        _write_procedures(db, [(p, i) for i, p in enumerate(catalogue.procedures)])
-        _set_meta(db, catalogue.version, catalogue.published_at, source)
+        _write_procedures(db, [(p, i) for i, p in enumerate(catalogue.procedures)], catalogue.synonyms)
+        _set_meta(db, catalogue.version, catalogue.published_at, source, catalogue.synonyms)
     return ImportCounts(
         previous_version=previous,
         version=catalogue.version,
@@ -105,19 +107,21 @@ def apply_sync(db: sqlite3.Connection, response: Mapping[str, Any]) -> int:
     with _writing(db):
         known = {row[0] for row in db.execute("SELECT id FROM catalogue_field")}
         change = validate_change(response, current_version=catalogue_version(db), known_fields=known)
+        # An answer that does not mention synonyms (a server from before them) keeps the table.
+        synonyms = _synonyms(db) if change.synonyms is None else list(change.synonyms)
         if change.full:
             _clear_procedures(db)
             db.execute("DELETE FROM catalogue_field")
             _write_fields(db, change.fields)
-            _write_procedures(db, [(p, i) for i, p in enumerate(change.upserts)])
+            _write_procedures(db, [(p, i) for i, p in enumerate(change.upserts)], synonyms)
             published_at = ""
         else:
             procedures = _after_delta(db, change.upserts, change.deletes)
             _clear_procedures(db)
             _upsert_fields(db, change.fields)
-            _write_procedures(db, procedures)
+            _write_procedures(db, procedures, synonyms)
             published_at = _published_at(db)
-        _set_meta(db, change.version, published_at, "sync")
+        _set_meta(db, change.version, published_at, "sync", synonyms)
     return change.version
 
 
@@ -133,13 +137,43 @@ def export_catalogue(db: sqlite3.Connection) -> dict[str, Any]:
     procedures = [
         json.loads(row[0]) for row in db.execute("SELECT document FROM catalogue_procedure ORDER BY position")
     ]
-    return {
+    document: dict[str, Any] = {
         "format": FORMAT,
         "version": meta[0],
         "published_at": meta[1],
         "fields": fields,
         "procedures": procedures,
     }
+    synonyms = _synonyms(db)
+    if synonyms:
+        document["synonyms"] = synonyms
+    return document
+
+
+def ensure_search_index(db: sqlite3.Connection) -> bool:
+    """Rebuild the search rows from the stored procedures when they were written by an older
+    kiosk (a migration that changed them leaves them empty); True when it rebuilt them. Cheap
+    when they are current: one read."""
+    if not _index_stale(db):
+        return False
+    with _writing(db):
+        if not _index_stale(db):
+            return False  # the other process got there first
+        procedures = _after_delta(db, [], [])
+        _clear_procedures(db)
+        _write_procedures(db, procedures, _synonyms(db))
+        db.execute("UPDATE catalogue_meta SET search_index = ? WHERE id = 1", [SEARCH_INDEX_VERSION])
+    return True
+
+
+def _index_stale(db: sqlite3.Connection) -> bool:
+    row = db.execute("SELECT search_index FROM catalogue_meta WHERE id = 1").fetchone()
+    return row is not None and int(row[0]) < SEARCH_INDEX_VERSION
+
+
+def _synonyms(db: sqlite3.Connection) -> list[dict[str, Any]]:
+    row = db.execute("SELECT synonyms FROM catalogue_meta WHERE id = 1").fetchone()
+    return list(json.loads(row[0])) if row else []
 
 
 def get_procedure(db: sqlite3.Connection, code: str) -> dict[str, Any] | None:
@@ -198,7 +232,7 @@ def _writing(db: sqlite3.Connection) -> Iterator[None]:
 
 
 def _clear_procedures(db: sqlite3.Connection) -> None:
-    for table in ("catalogue_fts", "catalogue_keyword", "catalogue_procedure"):
+    for table in ("catalogue_fts", "catalogue_keyword", "catalogue_synonym", "catalogue_procedure"):
         db.execute(f"DELETE FROM {table}")
 
 
@@ -252,7 +286,11 @@ class _Row:
     sort_key: str
 
 
-def _write_procedures(db: sqlite3.Connection, procedures: list[tuple[Mapping[str, Any], int]]) -> None:
+def _write_procedures(
+    db: sqlite3.Connection,
+    procedures: list[tuple[Mapping[str, Any], int]],
+    synonyms: Sequence[Mapping[str, Any]] = (),
+) -> None:
     """Write the procedures (each with its position) and their search rows into cleared tables.
 
     Ids are given in search order, shortest folded name first and then Vietnamese order, so
@@ -260,35 +298,16 @@ def _write_procedures(db: sqlite3.Connection, procedures: list[tuple[Mapping[str
     instead of sorting every match (kiosk/catalogue/search.py). A delta therefore rewrites them all,
     which costs about what an import does and keeps one way of writing."""
     rows = [
-        _Row(p, position, _index_text(p["name"]), vietnamese_sort_key(p["name"]))
-        for p, position in procedures
+        _Row(p, position, index_text(p["name"]), vietnamese_sort_key(p["name"])) for p, position in procedures
     ]
     rows.sort(key=lambda row: (len(row.name_key), row.sort_key))
     numbered = list(enumerate(rows, start=1))
     db.executemany(
         "INSERT INTO catalogue_procedure (id, code, name, name_en, field, level, position, "
-        "name_key, code_key, sort_key, document) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "name_key, code_key, sort_key, document, name_en_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [_procedure_values(pid, row) for pid, row in numbered],
     )
-    field_names = dict(db.execute("SELECT id, name FROM catalogue_field").fetchall())
-    db.executemany(
-        "INSERT INTO catalogue_fts (rowid, name, keywords, code, field) VALUES (?, ?, ?, ?, ?)",
-        [
-            (
-                pid,
-                row.name_key,
-                _index_text(" ".join(row.procedure["keywords"])),
-                _index_text(row.procedure["code"]),
-                _index_text(field_names[row.procedure["field"]]),
-            )
-            for pid, row in numbered
-        ],
-    )
-    db.executemany(
-        "INSERT OR IGNORE INTO catalogue_keyword (keyword_key, procedure_id) VALUES (?, ?)",
-        [(_index_text(k), pid) for pid, row in numbered for k in row.procedure["keywords"]],
-    )
-    _rebuild_words(db)
+    write_search_rows(db, [(pid, row.procedure) for pid, row in numbered], synonyms)
 
 
 def _procedure_values(pid: int, row: _Row) -> tuple[Any, ...]:
@@ -305,36 +324,34 @@ def _procedure_values(pid: int, row: _Row) -> tuple[Any, ...]:
         fold_vietnamese(p["code"]),
         row.sort_key,
         json.dumps(p, ensure_ascii=False),
+        index_text(p["name_en"]),
     )
 
 
-def _rebuild_words(db: sqlite3.Connection) -> None:
-    """Refresh the vocabulary the typo fallback corrects against: every indexed word with a
-    letter in it (codes and numbers are not corrected), padded so its first and last letters
-    make trigrams of their own."""
-    db.execute("DELETE FROM catalogue_word")
-    db.execute("DELETE FROM catalogue_word_trigram")
+def _set_meta(
+    db: sqlite3.Connection,
+    version: int,
+    published_at: str,
+    source: str,
+    synonyms: Sequence[Mapping[str, Any]],
+) -> None:
     db.execute(
-        "INSERT INTO catalogue_word (word) SELECT term FROM catalogue_fts_terms WHERE term GLOB '*[a-z]*'"
-    )
-    db.execute("INSERT INTO catalogue_word_trigram (word) SELECT ' ' || word || ' ' FROM catalogue_word")
-
-
-def _set_meta(db: sqlite3.Connection, version: int, published_at: str, source: str) -> None:
-    db.execute(
-        "INSERT INTO catalogue_meta (id, version, published_at, changed_at, source) "
-        "VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, "
-        "published_at = excluded.published_at, changed_at = excluded.changed_at, "
-        "source = excluded.source",
-        [version, published_at, now_utc(), source],
+        "INSERT INTO catalogue_meta (id, version, published_at, changed_at, source, search_index, "
+        "synonyms) VALUES (1, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+        "version = excluded.version, published_at = excluded.published_at, "
+        "changed_at = excluded.changed_at, source = excluded.source, "
+        "search_index = excluded.search_index, synonyms = excluded.synonyms",
+        [
+            version,
+            published_at,
+            now_utc(),
+            source,
+            SEARCH_INDEX_VERSION,
+            json.dumps(list(synonyms), ensure_ascii=False),
+        ],
     )
 
 
 def _published_at(db: sqlite3.Connection) -> str:
     row = db.execute("SELECT published_at FROM catalogue_meta WHERE id = 1").fetchone()
     return str(row[0]) if row else ""
-
-
-def _index_text(text: str) -> str:
-    """Text as the full-text index holds it: the search tokens joined by single spaces."""
-    return " ".join(search_tokens(text))

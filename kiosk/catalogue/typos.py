@@ -4,7 +4,8 @@ Used only when the main search found nothing. Each word the catalogue does not k
 up in a trigram index of every indexed word (catalogue_word_trigram, padded with spaces so a
 word's first and last letters make trigrams of their own); the candidates that share trigrams
 are ranked by edit distance, counting a swap of two neighbouring letters as one edit ("khia" →
-"khai"). Words of one or two letters and numbers are not corrected: too many words are near.
+"khai"). Numbers and words of one letter are not corrected, and a word of two letters only to
+short words with its first letter: too many words are near.
 """
 
 from __future__ import annotations
@@ -52,12 +53,16 @@ def corrections(db: sqlite3.Connection, words: tuple[str, ...], *, typing_last: 
 def nearest_words(db: sqlite3.Connection, word: str, *, prefix: bool = False) -> list[str]:
     """Known words at the smallest edit distance from `word` within its allowance, best
     first. With `prefix`, `word` may also be a misspelt start of a known word, as when a
-    citizen is still typing ("sinj" for "sinh", "giaay" for "giấy")."""
-    if len(word) < 3:
-        return []
+    citizen is still typing ("sinj" for "sinh", "giaay" for "giấy"). A finished word of two
+    letters is corrected only to words of two or three letters that start with its first
+    letter ("ko" → "ki"): safe, because the other words of the query must still match."""
+    if len(word) < 2 or (len(word) == 2 and prefix):
+        return []  # one letter, or two still being typed: too many words are near
     allowed = 1 if len(word) <= SHORT_WORD else 2
     scored = []
     for order, candidate in enumerate(_candidates(db, word, allowed)):
+        if len(word) == 2 and (candidate[0] != word[0] or not 2 <= len(candidate) <= 3):
+            continue
         distance = osa_distance(word, candidate)
         if prefix:
             distance = min(distance, osa_distance(word, candidate[: len(word)]))

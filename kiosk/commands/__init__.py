@@ -12,11 +12,14 @@ import sys
 from typing import Any
 
 from kiosk import store
+from kiosk.catalogue.store import ensure_search_index
 from kiosk.config import state_dir
 
 
 def open_db(args: argparse.Namespace) -> sqlite3.Connection:
-    return store.open_state(state_dir(args))
+    db = store.open_state(state_dir(args))
+    ensure_search_index(db)  # search rows written by an older release are refilled once
+    return db
 
 
 def print_json(data: Any) -> None:

@@ -18,17 +18,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.protocol.catalogue_rules import (
-    CHANGE,
     CHANNELS,
     DOCUMENT,
     FIELD,
     FORMAT,
     LEVELS,
     PROCEDURE,
+    SYNONYM,
     Errors,
     check_object,
     list_items,
 )
+from kiosk.protocol.catalogue_synonyms import validate_synonyms
 from kiosk.protocol.errors import CatalogueError
 
 __all__ = [
@@ -36,10 +37,8 @@ __all__ = [
     "FORMAT",
     "LEVELS",
     "Catalogue",
-    "CatalogueChange",
     "parse_document",
     "validate",
-    "validate_change",
     "validate_fields",
     "validate_procedures",
 ]
@@ -53,16 +52,21 @@ class Catalogue:
     published_at: str
     fields: tuple[dict[str, Any], ...]
     procedures: tuple[dict[str, Any], ...]
+    synonyms: tuple[dict[str, Any], ...] = ()
 
     def to_document(self) -> dict[str, Any]:
-        """The kiosk-catalogue/1 document for this catalogue."""
-        return {
+        """The kiosk-catalogue/1 document for this catalogue (`synonyms` only when there are
+        some, so a catalogue without them reads as it always did)."""
+        document = {
             "format": FORMAT,
             "version": self.version,
             "published_at": self.published_at,
             "fields": [dict(f) for f in self.fields],
             "procedures": [dict(p) for p in self.procedures],
         }
+        if self.synonyms:
+            document["synonyms"] = [dict(s) for s in self.synonyms]
+        return document
 
 
 def parse_document(data: bytes | str) -> Any:
@@ -71,14 +75,14 @@ def parse_document(data: bytes | str) -> Any:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
         return json.loads(text, parse_constant=_reject_constant)
     except UnicodeDecodeError as exc:
-        raise _rejected([("$", f"is not UTF-8 text: {exc.reason} at byte {exc.start}")]) from exc
+        raise rejected([("$", f"is not UTF-8 text: {exc.reason} at byte {exc.start}")]) from exc
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
-        raise _rejected([("$", f"is not valid JSON: {exc.msg} at {where}")]) from exc
+        raise rejected([("$", f"is not valid JSON: {exc.msg} at {where}")]) from exc
     except ValueError as exc:
-        raise _rejected([("$", f"is not valid JSON: {exc}")]) from exc
+        raise rejected([("$", f"is not valid JSON: {exc}")]) from exc
     except RecursionError as exc:
-        raise _rejected([("$", "is nested too deeply to be a catalogue")]) from exc
+        raise rejected([("$", "is nested too deeply to be a catalogue")]) from exc
 
 
 def _reject_constant(name: str) -> Any:
@@ -90,15 +94,17 @@ def validate(document: Mapping[str, Any]) -> Catalogue:
     errors: Errors = []
     top = check_object(document, "$", DOCUMENT, errors)
     if top is None:
-        raise _rejected(errors)
+        raise rejected(errors)
     fields = validate_fields(document.get("fields"), "$.fields", errors, at_least_one=True)
     known = {f["id"] for f in fields}
     procedures = validate_procedures(
         document.get("procedures"), "$.procedures", known, errors, at_least_one=True
     )
+    codes = {p["code"] for p in procedures}
+    synonyms = validate_synonyms(document.get("synonyms"), "$.synonyms", codes, errors, synonym_entry)
     if errors:
-        raise _rejected(errors)
-    return Catalogue(top["version"], top["published_at"], tuple(fields), tuple(procedures))
+        raise rejected(errors)
+    return Catalogue(top["version"], top["published_at"], tuple(fields), tuple(procedures), tuple(synonyms))
 
 
 def validate_fields(
@@ -138,56 +144,19 @@ def validate_procedures(
             continue
         if code is not None:
             first_seen[code] = item_path
+            if not procedure["keywords_en"]:
+                # Newer than the rest: left out when empty, so catalogues without it stay
+                # byte-identical and kiosks from before it still accept them.
+                del procedure["keywords_en"]
             procedures.append(procedure)
     return procedures
 
 
-@dataclass(frozen=True)
-class CatalogueChange:
-    """A validated GET /api/v1/catalogue answer (PROTOCOL.md): all of it, or a delta."""
-
-    version: int
-    full: bool
-    fields: tuple[dict[str, Any], ...]
-    upserts: tuple[dict[str, Any], ...]
-    deletes: tuple[str, ...]
+def synonym_entry(value: Any, path: str, errors: Errors) -> dict[str, Any] | None:
+    """One entry of the synonyms table, checked with the format's rules."""
+    return check_object(value, path, SYNONYM, errors)
 
 
-def validate_change(
-    response: Mapping[str, Any], *, current_version: int | None, known_fields: set[str]
-) -> CatalogueChange:
-    """Check a sync answer against the catalogue it will change; raise listing every problem.
-
-    A full answer must be a whole valid catalogue. A delta needs a catalogue to apply to; its
-    `fields` are added or updated (fields are never removed by a delta) and every upserted
-    procedure's field must exist afterwards. Either way the version must grow.
-    """
-    errors: Errors = []
-    if isinstance(response, Mapping):
-        # The envelope may grow (PROTOCOL.md); keys it does not know are not this kiosk's concern.
-        response = {key: value for key, value in response.items() if key in CHANGE}
-    top = check_object(response, "$", CHANGE, errors)
-    if top is None:
-        raise _rejected(errors)
-    full = bool(top["full"])
-    fields = validate_fields(response.get("fields"), "$.fields", errors, at_least_one=full)
-    field_ids = {f["id"] for f in fields} | (set() if full else known_fields)
-    upserts = validate_procedures(response.get("upserts"), "$.upserts", field_ids, errors, at_least_one=full)
-    deletes = [] if full else (top["deletes"] or [])
-    upserted = {p["code"] for p in upserts}
-    for i, code in enumerate(deletes):
-        if code in upserted:
-            errors.append((f"$.deletes[{i}]", f"{code!r} is also in $.upserts"))
-    version = top["version"]
-    if not full and current_version is None:
-        errors.append(("$.full", "a delta needs a catalogue to apply to; ask for all of it"))
-    elif version is not None and current_version is not None and version <= current_version:
-        errors.append(("$.version", f"must be newer than the current {current_version}"))
-    if errors:
-        raise _rejected(errors)
-    return CatalogueChange(version, full, tuple(fields), tuple(upserts), tuple(deletes))
-
-
-def _rejected(errors: Errors) -> CatalogueError:
+def rejected(errors: Errors) -> CatalogueError:
     noun = "problem" if len(errors) == 1 else "problems"
     return CatalogueError(f"catalogue rejected: {len(errors)} {noun}", errors)

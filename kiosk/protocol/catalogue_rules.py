@@ -216,6 +216,7 @@ DOCUMENT: dict[str, tuple[Check, Any]] = {
     "published_at": (_iso("date and time"), ""),
     "fields": (_passed_on, _REQUIRED),
     "procedures": (_passed_on, _REQUIRED),
+    "synonyms": (_passed_on, []),
 }
 CHANGE: dict[str, tuple[Check, Any]] = {
     "version": (_version, _REQUIRED),
@@ -223,6 +224,7 @@ CHANGE: dict[str, tuple[Check, Any]] = {
     "fields": (_passed_on, []),
     "upserts": (_passed_on, []),
     "deletes": (_list_of(_identifier), []),
+    "synonyms": (_passed_on, None),
 }
 FIELD: dict[str, tuple[Check, Any]] = {
     "id": (_identifier, _REQUIRED),
@@ -258,5 +260,11 @@ PROCEDURE: dict[str, tuple[Check, Any]] = {
     "legal_basis": (_list_of(_NAME), []),
     "online_url": (_url, ""),
     "keywords": (_list_of(_NAME), []),
+    "keywords_en": (_list_of(_NAME), []),
     "updated_at": (_iso("date"), ""),
+}
+SYNONYM: dict[str, tuple[Check, Any]] = {
+    "term": (_NAME, _REQUIRED),
+    "means": (_list_of(_NAME), []),
+    "procedures": (_list_of(_identifier), []),
 }

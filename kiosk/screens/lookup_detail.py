@@ -17,6 +17,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.catalogue.checklist import checklist_layout
 from kiosk.catalogue.detail import Block, detail_blocks
+from kiosk.catalogue.popular import record_view
 from kiosk.catalogue.store import get_field, get_procedure
 from kiosk.errors import PrinterError
 from kiosk.i18n import Language
@@ -90,6 +91,7 @@ class LookupDetailScreen(KioskScreen):
         self.loader = Loader(self.services)
         # Prints have their own loader: opening another procedure must not drop a print's answer.
         self.print_loader = Loader(self.services)
+        self.views_loader = Loader(self.services)
         self.back = "lookup_list"
         self.read: ProcedureRead | None = None
         self._print_job = 0
@@ -124,6 +126,7 @@ class LookupDetailScreen(KioskScreen):
             self.state = "missing"
         else:
             self.state = "ready"
+            self._count_view(read.procedure["code"])
         self.render()
         self.ids.scroll.scroll_y = 1
 
@@ -134,6 +137,11 @@ class LookupDetailScreen(KioskScreen):
             return
         for block in detail_blocks(self.read.procedure, self.read.field, current_language()):
             content.add_widget(block_widget(block))
+
+    def _count_view(self, code: str) -> None:
+        """One more look at this procedure, for the "Thủ tục hay dùng" strip (worker thread)."""
+        moment = self.services.clock.now()
+        self.views_loader.load(lambda db: record_view(db, code, moment), lambda *_: None)
 
     def check_printer(self) -> None:
         """Disable printing, with the reason, when the printer cannot print now."""

@@ -21,6 +21,8 @@ from kiosk.screens.lookup_widgets import Loader, count_text, current_language, t
 
 DEBOUNCE_S = 0.25
 RESULT_LIMIT = 50
+# Results from two letters on: one letter matches half the catalogue and says nothing yet.
+MIN_QUERY_CHARS = 2
 # Longer than any procedure name a citizen would type; keeps the box at two lines at most.
 MAX_QUERY_CHARS = 60
 
@@ -138,13 +140,15 @@ class LookupSearchScreen(KioskScreen):
 
     def run_search(self) -> None:
         self._pending = None
-        self.hits = search(self.services.db, self.query, RESULT_LIMIT) if self.query.strip() else []
+        language = current_language()
+        typed = len(self.query.strip()) >= MIN_QUERY_CHARS
+        self.hits = search(self.services.db, self.query, RESULT_LIMIT, language=language) if typed else []
         self.show()
 
     def show(self) -> None:
         """Fill the list for the current state (UI thread)."""
         rows = self.ids.rows
-        if not self.query.strip():
+        if len(self.query.strip()) < MIN_QUERY_CHARS:
             self.state, self.found = "empty", 0
             rows.rows = hint_rows()
         elif self.hits:

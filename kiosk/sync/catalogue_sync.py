@@ -11,7 +11,7 @@ import sqlite3
 from typing import Any
 
 from kiosk import store
-from kiosk.catalogue.store import apply_sync, catalogue_version
+from kiosk.catalogue.store import apply_sync, catalogue_version, ensure_search_index
 from kiosk.errors import BadAnswer, CatalogueError
 from kiosk.sync.client import API, CATALOGUE_ANSWER_BYTES, ServerClient
 from kiosk.sync.report import PartResult
@@ -27,6 +27,7 @@ def sync_catalogue(client: ServerClient, db: sqlite3.Connection) -> PartResult:
         path += f"?since={current}"
         kept_version, _, kept_etag = (store.get_state(db, ETAG) or "").partition(" ")
         etag = kept_etag if kept_version == str(current) and kept_etag else None
+    ensure_search_index(db)  # an answer "not modified" must not leave stale search rows
     reply = client.call("GET", path, etag=etag, accept=(200, 404), limit=CATALOGUE_ANSWER_BYTES)
     figures: dict[str, Any] = {"wire_bytes": reply.wire_bytes}
     if reply.status == 404:

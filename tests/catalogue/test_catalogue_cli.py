@@ -108,7 +108,7 @@ def test_search_json(imported: Path, capsys: pytest.CaptureFixture[str]) -> None
 def test_search_text(imported: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "search", "1.001193")
     assert code == 0
-    assert out.split() == ["11.00", "1.001193", "Đăng", "ký", "khai", "sinh", "[Hộ", "tịch]"]
+    assert out.split() == ["15.00", "1.001193", "Đăng", "ký", "khai", "sinh", "[Hộ", "tịch]"]
     code, out, err = run(capsys, "search", "zzzz")
     assert (code, out, err) == (0, "", "no procedure found\n")
 

@@ -27,46 +27,56 @@ def full(**extra: object) -> dict:
     return {**base, **procedure("1.001193", "Đăng ký khai sinh"), **extra}
 
 
-def test_the_detail_reads_top_down_in_the_catalogue_order() -> None:
+def test_the_detail_opens_on_what_to_bring_then_time_and_fee_once_then_steps() -> None:
     blocks = detail_blocks({**full(), **PROCEDURES[0]}, HO_TICH, "vi")
     assert blocks[:4] == [
         Block("title", "Đăng ký khai sinh"),
         Block("meta", "Mã 1.001193 · Cấp xã"),
-        Block("meta", "Lĩnh vực: Hộ tịch"),
-        Block("meta", "Cơ quan thực hiện: Ủy ban nhân dân cấp xã"),
+        Block("heading", "Giấy tờ cần mang theo"),
+        Block("item", "Tờ khai đăng ký khai sinh\nBản chính: 1", "1."),
     ]
     headings = [b.text for b in blocks if b.style == "heading"]
     assert headings == [
-        "Nơi nộp, thời hạn và lệ phí",
-        "Thành phần hồ sơ",
+        "Giấy tờ cần mang theo",
         "Trình tự thực hiện",
+        "Nơi nộp hồ sơ",
         "Kết quả",
         "Căn cứ pháp lý",
     ]
-    assert Block("item", "Tờ khai đăng ký khai sinh\nBản chính: 1", "1.") in blocks
+    texts = [b.text for b in blocks]
+    # Both channels take the same time and fee: each is said once, before the steps.
+    assert texts.count("Thời hạn giải quyết: Ngay trong ngày tiếp nhận") == 1
+    assert texts.count("Phí, lệ phí: Miễn phí") == 1
+    assert texts.index("Phí, lệ phí: Miễn phí") < texts.index("Trình tự thực hiện")
+    assert Block("meta", "Lĩnh vực: Hộ tịch") in blocks
+    assert Block("meta", "Cơ quan thực hiện: Ủy ban nhân dân cấp xã") in blocks
     assert Block("item", "Nhận kết quả", "2.") in blocks
     assert Block("bullet", "Luật Hộ tịch số 60/2014/QH13", "•") in blocks
     assert blocks[-1] == Block("note", "Thông tin cập nhật ngày 01/10/2026")
 
 
-def test_channels_come_in_person_online_post_each_with_time_and_fee_then_the_qr() -> None:
+def test_channels_differing_in_time_and_fee_are_named_once_then_where_to_submit_and_the_qr() -> None:
     methods = [
         {"channel": "buu-chinh", "time": "5 ngày", "fee": "20.000 đồng"},
         {"channel": "truc-tiep", "time": "3 ngày", "fee": "Miễn phí"},
         {"channel": "truc-tuyen", "time": "3 ngày", "fee": ""},
     ]
     blocks = detail_blocks(full(methods=methods, online_url="https://dvc.example/1"), None, "vi")
+    assert (
+        Block(
+            "text",
+            "Thời hạn giải quyết: 3 ngày (Nộp trực tiếp); 3 ngày (Nộp trực tuyến); 5 ngày (Qua bưu chính)",
+        )
+        in blocks
+    )
+    assert Block("text", "Phí, lệ phí: Miễn phí (Nộp trực tiếp); 20.000 đồng (Qua bưu chính)") in blocks
     channels = [b.text for b in blocks if b.style == "channel"]
     assert channels == ["Nộp trực tiếp", "Nộp trực tuyến", "Qua bưu chính"]
     start = blocks.index(Block("channel", "Qua bưu chính"))
-    assert blocks[start + 1 : start + 4] == [
+    assert blocks[start + 1 : start + 3] == [
         Block("text", "Gửi hồ sơ qua dịch vụ bưu chính công ích."),
-        Block("text", "Thời hạn giải quyết: 5 ngày"),
-        Block("text", "Phí, lệ phí: 20.000 đồng"),
+        Block("qr", "https://dvc.example/1"),
     ]
-    online = blocks.index(Block("channel", "Nộp trực tuyến"))
-    assert not blocks[online + 3].text.startswith("Phí")  # an empty fee is left out
-    assert blocks[start + 4] == Block("qr", "https://dvc.example/1")
 
 
 def test_documents_show_originals_and_copies_only_when_asked_for() -> None:

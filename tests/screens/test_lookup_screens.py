@@ -177,7 +177,7 @@ def test_english_shows_english_names_and_labels(lookup_app) -> None:
     assert "Documents to bring" in lk.ui.texts()
     lk.ui.tap(lk.ui.find_text("Tiếng Việt"))  # switching language re-renders in place
     assert "Đăng ký khai sinh" in lk.ui.texts()
-    assert "Thành phần hồ sơ" in lk.ui.texts()
+    assert "Giấy tờ cần mang theo" in lk.ui.texts()
 
 
 def test_checklist_prints_through_the_real_driver_to_the_virtual_printer(

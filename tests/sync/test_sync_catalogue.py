@@ -142,3 +142,23 @@ def test_a_catalogue_imported_from_a_file_is_not_taken_for_the_servers(kiosk: Ki
     assert not result.ok and "offers version 1, older than this kiosk's 5" in result.detail
     again = sync_catalogue(agent.client(), kiosk.db)
     assert again.ok and again.detail == "version 5 is current" and again.figures["wire_bytes"] == 0
+
+
+def test_synonyms_published_on_the_server_reach_the_kiosk_search(kiosk: Kiosk) -> None:
+    """The province edits the abbreviations table in its catalogue; kiosks search with it, and
+    a delta that changes only the table changes it on the kiosk too."""
+    v1 = generate(count=30)
+    target = v1["procedures"][3]
+    v1["synonyms"] = [{"term": "ZQX9", "means": [target["name"]]}]
+    publish(kiosk, v1)
+    agent = kiosk.agent()
+    assert part(agent.sync_once(), "catalogue").ok
+    assert search(kiosk.db, "ZQX9")[0].code == target["code"]
+    assert export_catalogue(kiosk.db)["synonyms"] == [
+        {"term": "ZQX9", "means": [target["name"]], "procedures": []}
+    ]
+    v2 = dict(v1, version=2, synonyms=[{"term": "BVNT", "procedures": [target["code"]]}])
+    publish(kiosk, v2)
+    assert part(agent.sync_once(), "catalogue").ok
+    assert search(kiosk.db, "ZQX9") == []
+    assert [(h.code, h.match) for h in search(kiosk.db, "bvnt")] == [(target["code"], "keyword")]

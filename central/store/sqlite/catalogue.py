@@ -18,7 +18,12 @@ from central.store.sqlite.base import SQLiteBase, dumps, iso
 
 class CataloguePart(SQLiteBase):
     def publish_catalogue(
-        self, version: int, published_at: str, fields_json: str, procedures: dict[str, str]
+        self,
+        version: int,
+        published_at: str,
+        fields_json: str,
+        procedures: dict[str, str],
+        synonyms_json: str = "[]",
     ) -> PublishOutcome:
         with self._tx() as db:
             head = db.execute("SELECT MAX(version) FROM catalogue_versions").fetchone()[0]
@@ -52,8 +57,8 @@ class CataloguePart(SQLiteBase):
             )
             db.execute(
                 "INSERT INTO catalogue_versions (version, published_at, fields, procedures, "
-                "changed, deleted) VALUES (?, ?, ?, ?, ?, ?)",
-                [version, published_at, fields_json, len(procedures), len(changed), len(gone)],
+                "changed, deleted, synonyms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [version, published_at, fields_json, len(procedures), len(changed), len(gone), synonyms_json],
             )
         return PublishOutcome(version, len(procedures), len(changed), len(gone))
 
@@ -61,7 +66,7 @@ class CataloguePart(SQLiteBase):
         row = (
             self._db()
             .execute(
-                "SELECT version, published_at, fields, procedures FROM catalogue_versions "
+                "SELECT version, published_at, fields, procedures, synonyms FROM catalogue_versions "
                 "ORDER BY version DESC LIMIT 1"
             )
             .fetchone()
