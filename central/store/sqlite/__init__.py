@@ -4,14 +4,19 @@ one connection pool."""
 
 from __future__ import annotations
 
+from central.store.sqlite.calling import CallingPart
+from central.store.sqlite.calling_reads import CallingReadsPart
 from central.store.sqlite.catalogue import CataloguePart
 from central.store.sqlite.console import ConsolePart
 from central.store.sqlite.devices import DevicesPart
 from central.store.sqlite.events import EventsPart
 from central.store.sqlite.rollouts import RolloutsPart
+from central.store.sqlite.staff import StaffPart
 
 
-class SQLiteStore(DevicesPart, EventsPart, CataloguePart, RolloutsPart, ConsolePart):
+class SQLiteStore(
+    DevicesPart, EventsPart, CataloguePart, RolloutsPart, ConsolePart, CallingPart, CallingReadsPart, StaffPart
+):
     """`SQLiteStore(path)` opens (creating and migrating) the database file."""
 
 
