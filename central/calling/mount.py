@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from central.calling import pages_counter, pages_display, pages_phone
+from central.calling import pages_counter, pages_display, pages_phone, pages_staff
 from central.calling.actions import CallingContext
 from central.calling.feed import CallFeed
 from central.calling.session import CounterForbidden, CounterLoginRequired
@@ -44,7 +44,7 @@ def install(app: FastAPI, voice_pack: Path | None = None, no_show_window_s: floa
         no_show_window_s=no_show_window_s,
     )
     app.state.counter_throttle = LoginThrottle()
-    for module in (pages_counter, pages_display, pages_phone):
+    for module in (pages_counter, pages_display, pages_phone, pages_staff):
         app.include_router(module.router)
     static = resources.files("central.calling") / "static"
     app.mount("/calling/static", StaticFiles(directory=str(static)), name="calling-static")
