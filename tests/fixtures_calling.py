@@ -5,6 +5,7 @@ counter page's own login, pressing its buttons (the JSON twin of its forms)."""
 from __future__ import annotations
 
 import secrets
+import tomllib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from central.calling.session import COOKIE, csrf_token
 from central.console.passwords import hash_password
 from central.context import utc_now
 from tests.fixtures_central import SITE, RunningServer
+from tests.fixtures_core import DEMO_CONFIG
 
 PASSWORD = "mat-khau-quay-1"
 SERVICES = [
@@ -26,6 +28,13 @@ SERVICES = [
     {"id": "B", "name": "Chứng thực", "counters": ["3"]},
     {"id": "C", "name": "Đất đai – Xây dựng", "counters": ["4", "10"]},
 ]
+
+
+def demo_services() -> list[dict[str, object]]:
+    """The demo site's services as the server pushes them, open around the clock (a test may run
+    at night)."""
+    with DEMO_CONFIG.open("rb") as f:
+        return [{k: v for k, v in s.items() if k != "hours"} for s in tomllib.load(f)["queue"]["services"]]
 
 
 @dataclass
@@ -91,8 +100,14 @@ class CallingSite:
         events = []
         for n, ticket in enumerate(tickets):
             issued = (start + timedelta(seconds=n)).astimezone(ZoneInfo(SITE.timezone)).isoformat()
-            data = {"ticket": ticket, "service": ticket.rstrip("0123456789"), "number": int(ticket.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
-                    "day": self.day, "priority": priority, "issued_at": issued}  # fmt: skip
+            data = {
+                "ticket": ticket,
+                "service": ticket.rstrip("0123456789"),
+                "number": int(ticket.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")),
+                "day": self.day,
+                "priority": priority,
+                "issued_at": issued,
+            }
             events.append({"id": str(uuid.uuid4()), "type": "ticket.issued", "at": issued, "data": data})
         for first in range(0, len(events), 500):
             answer = requests.post(
@@ -121,7 +136,11 @@ class CallingSite:
 def make_calling_site(server: RunningServer) -> CallingSite:
     answer = requests.post(
         f"{server.url}/api/v1/enroll",
-        json={"enrollment_code": server.enrollment_code(), "hardware_id": "rpi-calling", "app_version": "0.1.0"},
+        json={
+            "enrollment_code": server.enrollment_code(),
+            "hardware_id": "rpi-calling",
+            "app_version": "0.1.0",
+        },
         timeout=10,
     )
     assert answer.status_code == 201, answer.text

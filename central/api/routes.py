@@ -36,9 +36,9 @@ from central.api.models import (
     QueueAnswer,
 )
 from central.api.queue import configured_services, site_day
+from central.auth import current_device, hash_secret, new_token, normalise_code
 from central.calling.actions import calling_store
 from central.calling.status import queue_answer
-from central.auth import current_device, hash_secret, new_token, normalise_code
 from central.context import Central
 from central.context import central as get_central
 from central.errors import ApiError, log

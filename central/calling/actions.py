@@ -13,7 +13,14 @@ from fastapi import Request
 from central.calling.feed import CallFeed
 from central.calling.layout import SiteLayout, site_layout
 from central.context import Central
-from central.store.calling import ACTIONS, ActionOutcome, CallingRefused, CallingStore, CounterAction, StaffSession
+from central.store.calling import (
+    ACTIONS,
+    ActionOutcome,
+    CallingRefused,
+    CallingStore,
+    CounterAction,
+    StaffSession,
+)
 from central.store.contract import Site
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
@@ -67,7 +74,9 @@ def _check(press: Press, layout: SiteLayout, session: StaffSession) -> None:
             raise CallingRefused("unknown_counter", f"no counter {press.to_counter}")
 
 
-def press(ctx: Central, calling: CallingContext, session: StaffSession, day: str, pressed: Press) -> ActionOutcome:
+def press(
+    ctx: Central, calling: CallingContext, session: StaffSession, day: str, pressed: Press
+) -> ActionOutcome:
     """Do what the officer pressed; `CallingRefused` (nothing changed) otherwise."""
     site = ctx.store.get_site(session.site_id)
     if site is None:

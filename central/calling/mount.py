@@ -21,7 +21,12 @@ from central.context import Central
 
 async def _login_required(request: Request, exc: Exception) -> Response:
     if "application/json" in request.headers.get("accept", "") or request.url.path.endswith(".json"):
-        body = {"error": {"code": "session_expired", "message": "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại."}}
+        body = {
+            "error": {
+                "code": "session_expired",
+                "message": "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.",
+            }
+        }
         return JSONResponse(body, status_code=401)
     return RedirectResponse("/counter/login", status_code=303)
 

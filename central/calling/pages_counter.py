@@ -98,7 +98,10 @@ def counter_page(request: Request, ctx: Ctx, staff: Staff, calling: Calling) -> 
     view = counter_view(ctx, staff, calling.no_show_window_s)
     message = request.query_params.get("msg", "")[:200]
     error = labels.refusal(request.query_params["error"]) if request.query_params.get("error") else ""
-    keys = {name: secrets.token_urlsafe(12) for name in ("next", "recall", "no_show", "served", "transfer", "mode")}
+    keys = {
+        name: secrets.token_urlsafe(12)
+        for name in ("next", "recall", "no_show", "served", "transfer", "mode")
+    }
     return page("counter.html", view=view, csrf=csrf, keys=keys, message=message, error=error, new_key=_key)
 
 
@@ -112,7 +115,15 @@ def _seat_page(ctx: Central, staff: StaffSession, csrf: str) -> Response:
     layout = layout_today(ctx, site, site_day(site, ctx.clock()))
     chosen = staff.counter or layout.counters[0]
     services = staff.services or layout.services_of(chosen)
-    return page("counter_seat.html", staff=staff, site=site, layout=layout, chosen=chosen, services=services, csrf=csrf)
+    return page(
+        "counter_seat.html",
+        staff=staff,
+        site=site,
+        layout=layout,
+        chosen=chosen,
+        services=services,
+        csrf=csrf,
+    )
 
 
 @router.post("/seat")
@@ -162,8 +173,8 @@ def action(
         outcome = press(ctx, calling, staff, site_day(site, ctx.clock()), pressed)
     except CallingRefused as refused:
         if _wants_json(request):
-            body = {"error": {"code": refused.code, "message": labels.refusal(refused.code)}}
-            return JSONResponse(body, status_code=409)
+            error = {"error": {"code": refused.code, "message": labels.refusal(refused.code)}}
+            return JSONResponse(error, status_code=409)
         return RedirectResponse(f"/counter/?{urlencode({'error': refused.code})}", status_code=303)
     ticket_id = outcome.ticket.ticket if outcome.ticket else None
     if _wants_json(request):
@@ -174,7 +185,9 @@ def action(
             "repeated": outcome.repeated,
         }
         return JSONResponse(body)
-    return RedirectResponse(f"/counter/?{urlencode({'msg': labels.done(action, ticket_id)})}", status_code=303)
+    return RedirectResponse(
+        f"/counter/?{urlencode({'msg': labels.done(action, ticket_id)})}", status_code=303
+    )
 
 
 @router.get("/state.json")

@@ -92,7 +92,9 @@ async def call_stream(
     )
 
 
-async def _stream(request: Request, ctx: Central, calling: CallingContext, site: Site, seq: int) -> AsyncIterator[str]:
+async def _stream(
+    request: Request, ctx: Central, calling: CallingContext, site: Site, seq: int
+) -> AsyncIterator[str]:
     yield "retry: 1000\n\n"
     while not await request.is_disconnected():
         found = await calling.feed.listen(site.id, seq, KEEP_ALIVE_S)

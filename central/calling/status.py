@@ -34,7 +34,9 @@ def waiting_in(tickets: Sequence[CallingTicket], service: str) -> list[CallingTi
 def serving(tickets: Sequence[CallingTicket], service: str) -> CallingTicket | None:
     """The ticket of the service called last (the one the office is serving now)."""
     called = [
-        t for t in tickets if t.queue_service == service and t.called_at and t.state != "waiting" and not t.voided
+        t
+        for t in tickets
+        if t.queue_service == service and t.called_at and t.state != "waiting" and not t.voided
     ]
     return max(called, key=lambda t: t.called_at or datetime.min, default=None)
 

@@ -23,7 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     put.add_argument("name", help="login name, e.g. hoa.tran")
     put.add_argument("--site", required=True, help="the office, e.g. me-linh-xa")
     put.add_argument("--role", choices=["officer", "supervisor"], default="officer")
-    put.add_argument("--password-file", help="read the password from this file's first line (else asked twice)")
+    put.add_argument(
+        "--password-file", help="read the password from this file's first line (else asked twice)"
+    )
     put.set_defaults(handler=set_staff)
     show = staff_sub.add_parser("list", help="officers, of one site or all")
     show.add_argument("--site")

@@ -22,8 +22,20 @@ from typing import Any, Literal, Protocol
 
 from central.store.contract import StoreError
 
-Action = Literal["call_next", "recall", "no_show", "call_back", "served", "transfer", "pause", "close", "open"]
-ACTIONS: tuple[str, ...] = ("call_next", "recall", "no_show", "call_back", "served", "transfer", "pause", "close", "open")
+Action = Literal[
+    "call_next", "recall", "no_show", "call_back", "served", "transfer", "pause", "close", "open"
+]
+ACTIONS: tuple[str, ...] = (
+    "call_next",
+    "recall",
+    "no_show",
+    "call_back",
+    "served",
+    "transfer",
+    "pause",
+    "close",
+    "open",
+)
 TicketState = Literal["waiting", "called", "served", "no_show"]
 Role = Literal["officer", "supervisor"]
 CounterMode = Literal["open", "paused", "closed"]

@@ -12,10 +12,10 @@ from typing import cast
 from kiosk import store
 from kiosk.config import Settings
 from kiosk.errors import CoverOpen, PaperOut, PrinterError, PrinterOffline, QueueError
+from kiosk.protocol.ticket_link import ticket_token
 from kiosk.queue import numbering as queue
 from kiosk.queue import waiting
 from kiosk.queue.numbering import Ticket
-from kiosk.protocol.ticket_link import ticket_token
 from kiosk.queue.tickets import Priority, QueueTicket, TicketPrinter, queue_ticket_layout
 
 

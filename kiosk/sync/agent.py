@@ -117,7 +117,9 @@ class Agent:
         if beat.ok and outbox.counts(self.db)["pending"]:
             report.parts.append(self._run_part("outbox", self._outbox))
         if beat.ok:  # who is being served, for the service picker and the ticket (issue 14)
-            report.parts.append(self._run_part("queue", lambda c: fetch_queue_status(c, self.db, self.state_dir)))
+            report.parts.append(
+                self._run_part("queue", lambda c: fetch_queue_status(c, self.db, self.state_dir))
+            )
         return report
 
     def _run_part(self, name: str, part: Callable[[ServerClient], PartResult]) -> PartResult:

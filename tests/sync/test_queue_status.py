@@ -13,8 +13,7 @@ from kiosk import config
 from kiosk.queue import issuing, waiting
 from kiosk.queue.numbering import find_service, find_ticket
 from kiosk.sync.queue_status import ticket_link_key
-from tests.central.calling.test_calling_browser import demo_services
-from tests.fixtures_calling import Counter, PASSWORD
+from tests.fixtures_calling import PASSWORD, Counter, demo_services
 from tests.fixtures_central import SITE, Kiosk, RunningServer
 from tests.fixtures_core import DEMO_CONFIG
 

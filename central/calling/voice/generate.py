@@ -20,7 +20,24 @@ VOICE = "vi"  # Vietnamese (Northern)
 SPEED_WPM = 140
 _FORMAT = ["-r", str(RATE), "-c", "1", "-b", "16", "-e", "signed-integer"]
 # Cut leading and trailing silence (sox's reverse trick), keep a little air at the end.
-_TRIM = ["silence", "1", "0.02", "0.5%", "reverse", "silence", "1", "0.02", "0.5%", "reverse", "pad", "0", "0.03", "gain", "-n", "-1"]
+_TRIM = [
+    "silence",
+    "1",
+    "0.02",
+    "0.5%",
+    "reverse",
+    "silence",
+    "1",
+    "0.02",
+    "0.5%",
+    "reverse",
+    "pad",
+    "0",
+    "0.03",
+    "gain",
+    "-n",
+    "-1",
+]
 
 
 class ToolMissing(RuntimeError):
@@ -46,11 +63,33 @@ def _chime(out: Path) -> None:
     """Two soft bell tones (E6 then C6), each fading out."""
     sox = _tool("sox")
     subprocess.run(
-        [sox, "-n", *_FORMAT, str(out), "synth", "0.9", "sine", "1319", "sine", "1047",
-         "remix", "1,2", "fade", "q", "0.01", "0.9", "0.85", "vol", "0.5", "pad", "0", "0.15"],
+        [
+            sox,
+            "-n",
+            *_FORMAT,
+            str(out),
+            "synth",
+            "0.9",
+            "sine",
+            "1319",
+            "sine",
+            "1047",
+            "remix",
+            "1,2",
+            "fade",
+            "q",
+            "0.01",
+            "0.9",
+            "0.85",
+            "vol",
+            "0.5",
+            "pad",
+            "0",
+            "0.15",
+        ],
         check=True,
         timeout=60,
-    )  # fmt: skip
+    )
 
 
 def build_pack(out: Path) -> list[Path]:

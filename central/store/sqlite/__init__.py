@@ -15,7 +15,14 @@ from central.store.sqlite.staff import StaffPart
 
 
 class SQLiteStore(
-    DevicesPart, EventsPart, CataloguePart, RolloutsPart, ConsolePart, CallingPart, CallingReadsPart, StaffPart
+    DevicesPart,
+    EventsPart,
+    CataloguePart,
+    RolloutsPart,
+    ConsolePart,
+    CallingPart,
+    CallingReadsPart,
+    StaffPart,
 ):
     """`SQLiteStore(path)` opens (creating and migrating) the database file."""
 

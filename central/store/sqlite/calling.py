@@ -16,7 +16,7 @@ from central.store.calling import (
     CallingTicket,
     CounterAction,
 )
-from central.store.sqlite.base import SQLiteBase, dumps, iso, parse_time
+from central.store.sqlite.base import SQLiteBase, dumps, iso
 from central.store.sqlite.calling_reads import TICKET_COLUMNS, call_event, calling_ticket
 
 _EVENT_COLUMNS = "seq, key, site_id, day, counter, staff, action, ticket, service, data, at"
@@ -74,10 +74,18 @@ def _store_event(
 
 def _set_counter(db: sqlite3.Connection, action: CounterAction, mode: str) -> None:
     db.execute(
-        "INSERT INTO counters (site_id, counter, state, staff, services, updated_at) VALUES (?, ?, ?, ?, ?, ?) "
+        "INSERT INTO counters (site_id, counter, state, staff, services, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (site_id, counter) DO UPDATE SET state = excluded.state, staff = excluded.staff, "
         "services = excluded.services, updated_at = excluded.updated_at",
-        [action.site_id, action.counter, mode, action.staff, json.dumps(list(action.services)), iso(action.at)],
+        [
+            action.site_id,
+            action.counter,
+            mode,
+            action.staff,
+            json.dumps(list(action.services)),
+            iso(action.at),
+        ],
     )
 
 
@@ -111,7 +119,8 @@ def _call_next(db: sqlite3.Connection, action: CounterAction) -> tuple[str | Non
     marks = ", ".join("?" for _ in action.services)
     row = db.execute(
         "SELECT ticket FROM tickets WHERE site_id = ? AND day = ? AND state = 'waiting' AND voided = 0 "
-        f"AND ((target_counter IS NULL AND queue_service IN ({marks})) OR target_counter = ?) {_ORDER} LIMIT 1",
+        f"AND ((target_counter IS NULL AND queue_service IN ({marks})) OR target_counter = ?) "
+        f"{_ORDER} LIMIT 1",
         [action.site_id, action.day, *action.services, action.counter],
     ).fetchone()
     data: dict[str, Any] = {"auto_served": _finish_current(db, action)}
@@ -155,7 +164,9 @@ def _called_here(db: sqlite3.Connection, action: CounterAction) -> CallingTicket
     if ticket.state == "served":
         raise CallingRefused("ticket_served", f"ticket {ticket.ticket} was already served")
     if ticket.state != "called" or ticket.counter != action.counter:
-        raise CallingRefused("ticket_not_called_here", f"ticket {ticket.ticket} is not called at this counter")
+        raise CallingRefused(
+            "ticket_not_called_here", f"ticket {ticket.ticket} is not called at this counter"
+        )
     return ticket
 
 

@@ -62,7 +62,9 @@ class CallingReadsPart(SQLiteBase):
         return [call_event(r) for r in rows]
 
     def last_calling_seq(self, site_id: str) -> int:
-        row = self._db().execute("SELECT MAX(seq) FROM calling_events WHERE site_id = ?", [site_id]).fetchone()
+        row = (
+            self._db().execute("SELECT MAX(seq) FROM calling_events WHERE site_id = ?", [site_id]).fetchone()
+        )
         return int(row[0] or 0)
 
     def recent_calls(self, site_id: str, day: str, limit: int, counter: str | None = None) -> list[CallEvent]:

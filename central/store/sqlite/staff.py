@@ -70,7 +70,9 @@ class StaffPart(SQLiteBase):
         )
         if row is None:
             return None
-        return StaffSession(row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), datetime.fromisoformat(row[5]))
+        return StaffSession(
+            row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), datetime.fromisoformat(row[5])
+        )
 
     def seat_staff_session(self, session_hash: str, counter: str, services: tuple[str, ...]) -> None:
         with self._tx() as db:

@@ -119,23 +119,34 @@ def test_refusals_change_nothing(calling_site: CallingSite) -> None:
     counter.called()
     refused = counter.press("transfer", ticket="A001", to_service="Z")
     assert refused.json()["error"]["code"] == "unknown_service"
-    assert [e.action for e in calling_site.server.store.calling_events(SITE.id, 0, 100)] == ["open", "call_next"]
+    assert [e.action for e in calling_site.server.store.calling_events(SITE.id, 0, 100)] == [
+        "open",
+        "call_next",
+    ]
 
 
 def test_a_voided_ticket_is_never_called(calling_site: CallingSite) -> None:
     calling_site.issue("A001", "A002")
-    calling_site.server.store  # the kiosk voids A001
+    # The kiosk voids A001.
     import uuid
 
     import requests
 
     requests.post(
         f"{calling_site.server.url}/api/v1/events",
-        json={"events": [{"id": str(uuid.uuid4()), "type": "ticket.voided", "at": utc_now().isoformat(),
-                          "data": {"ticket": "A001", "day": calling_site.day}}]},
+        json={
+            "events": [
+                {
+                    "id": str(uuid.uuid4()),
+                    "type": "ticket.voided",
+                    "at": utc_now().isoformat(),
+                    "data": {"ticket": "A001", "day": calling_site.day},
+                }
+            ]
+        },
         headers={"Authorization": f"Bearer {calling_site.token}"},
         timeout=10,
-    ).raise_for_status()  # fmt: skip
+    ).raise_for_status()
     counter = calling_site.officer("lan", "1", ["A"])
     assert counter.called() == "A002"
     assert counter.press("call_back", ticket="A001").json()["error"]["code"] == "ticket_voided"

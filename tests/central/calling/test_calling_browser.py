@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +18,8 @@ import uvicorn
 
 from central.console.passwords import hash_password
 from kiosk.protocol.ticket_link import ticket_token
+from tests.fixtures_calling import demo_services
 from tests.fixtures_central import SITE, Kiosk, RunningServer
-from tests.fixtures_core import DEMO_CONFIG
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -28,8 +27,16 @@ if not CHROMIUM.exists():
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required"]  # fmt: skip
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
 PASSWORD = "mat-khau-quay-1"
 LIVE_MS = 5_000  # generous: a call shows within 1 s; the figure itself is bench/bench_calling.py's
 
@@ -40,13 +47,6 @@ def browser() -> Iterator[Browser]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         yield launched
         launched.close()
-
-
-def demo_services() -> list[dict[str, object]]:
-    """The demo site's services as the server pushes them, open around the clock (a test may run
-    at night)."""
-    with DEMO_CONFIG.open("rb") as f:
-        return [{k: v for k, v in s.items() if k != "hours"} for s in tomllib.load(f)["queue"]["services"]]
 
 
 def open_around_the_clock(server: RunningServer, kiosk: Kiosk) -> None:
@@ -161,7 +161,9 @@ def test_the_display_says_when_the_server_is_gone(browser: Browser, central_serv
     expect(display.locator(".office")).to_have_text(SITE.name)  # the last state stays
 
 
-def test_the_number_fills_an_eighth_of_a_1080p_screen(browser: Browser, central_server: RunningServer) -> None:
+def test_the_number_fills_an_eighth_of_a_1080p_screen(
+    browser: Browser, central_server: RunningServer
+) -> None:
     display = new_tab(browser, 1920, 1080)
     display.goto(f"{central_server.url}/display/{SITE.id}")
     box = display.locator("#latest-ticket").bounding_box()
@@ -182,7 +184,9 @@ def test_the_phone_page_follows_the_ticket(
     expect(phone.locator("#headline")).to_have_text("Còn 1 người trước quý khách")
     if os.environ.get("CALLING_SCREENSHOTS"):
         Path(os.environ["CALLING_SCREENSHOTS"]).mkdir(parents=True, exist_ok=True)
-        phone.screenshot(path=str(Path(os.environ["CALLING_SCREENSHOTS"]) / "calling-phone.png"), full_page=True)
+        phone.screenshot(
+            path=str(Path(os.environ["CALLING_SCREENSHOTS"]) / "calling-phone.png"), full_page=True
+        )
     counter = new_tab(browser, 1366, 900)
     sign_in(counter, central_server, "lan", "1")
     counter.locator("#call-next").click()

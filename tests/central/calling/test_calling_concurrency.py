@@ -20,12 +20,16 @@ RUN_S = 10.0
 def test_twenty_counters_never_call_a_ticket_twice(calling_site: CallingSite) -> None:
     counters = [str(n) for n in range(1, COUNTERS + 1)]
     services = [{"id": s, "name": f"Lĩnh vực {s}", "counters": counters} for s in "ABC"]
-    calling_site.server.admin("PUT", f"/sites/{SITE.id}/config", {"settings": {"queue": {"services": services}}})
+    calling_site.server.admin(
+        "PUT", f"/sites/{SITE.id}/config", {"settings": {"queue": {"services": services}}}
+    )
     for service in "ABC":
         calling_site.issue(*(f"{service}{n:03d}" for n in range(1, 700)))
     calling_site.issue("A900", "B900", priority="disabled")  # issued last, called first
     # Each counter serves two of the three services, so the counters' queues overlap.
-    officers = [calling_site.officer(f"can-bo-{n}", n, list(["AB", "BC", "AC"][int(n) % 3])) for n in counters]
+    officers = [
+        calling_site.officer(f"can-bo-{n}", n, list(["AB", "BC", "AC"][int(n) % 3])) for n in counters
+    ]
     called: dict[str, list[str]] = defaultdict(list)
     errors: list[str] = []
     deadline = time.monotonic() + RUN_S

@@ -17,9 +17,27 @@ def test_staff_cli_sets_lists_and_removes(tmp_path: Path, capsys: object) -> Non
     assert central_main(["site", "set", SITE.id, "--name", SITE.name, "--db", db]) == 0
     pw = tmp_path / "pw"
     pw.write_text("mot-hai-ba-bon\n", encoding="utf-8")
-    assert central_main(["staff", "set", "hoa.tran", "--site", SITE.id, "--role", "supervisor",
-                         "--password-file", str(pw), "--db", db]) == 0  # fmt: skip
-    assert central_main(["staff", "set", "x", "--site", "nowhere", "--password-file", str(pw), "--db", db]) == 1
+    assert (
+        central_main(
+            [
+                "staff",
+                "set",
+                "hoa.tran",
+                "--site",
+                SITE.id,
+                "--role",
+                "supervisor",
+                "--password-file",
+                str(pw),
+                "--db",
+                db,
+            ]
+        )
+        == 0
+    )
+    assert (
+        central_main(["staff", "set", "x", "--site", "nowhere", "--password-file", str(pw), "--db", db]) == 1
+    )
     from central.store.sqlite import SQLiteStore
 
     store = SQLiteStore(db)
@@ -57,7 +75,9 @@ def test_posts_need_the_csrf_token_and_this_origin(calling_site: CallingSite) ->
     calling_site.issue("A001")
     officer = calling_site.officer("lan", "1", ["A"])
     url = f"{calling_site.server.url}/counter/action"
-    forged = officer.http.post(url, data={"key": "k" * 12, "action": "call_next", "csrf": "0" * 64}, timeout=10)
+    forged = officer.http.post(
+        url, data={"key": "k" * 12, "action": "call_next", "csrf": "0" * 64}, timeout=10
+    )
     assert forged.status_code == 403
     other = officer.http.post(
         url,
@@ -91,11 +111,21 @@ def test_console_adds_and_removes_officers(central_server: RunningServer) -> Non
     url = f"{server.url}/console/staff"
     weak = browser.post(url, data={"csrf": token, "site": SITE.id, "name": "hoa", "password": "ngan"})
     assert weak.status_code == 422 and "ít nhất 10 ký tự" in weak.text
-    saved = browser.post(url, data={"csrf": token, "site": SITE.id, "name": "hoa", "role": "supervisor",
-                                    "password": "mot-hai-ba-bon"})  # fmt: skip
+    saved = browser.post(
+        url,
+        data={
+            "csrf": token,
+            "site": SITE.id,
+            "name": "hoa",
+            "role": "supervisor",
+            "password": "mot-hai-ba-bon",
+        },
+    )
     assert saved.status_code == 200 and "Trưởng bộ phận" in saved.text and "Đã lưu cán bộ." in saved.text
     assert Counter(server.url, "hoa").login("mot-hai-ba-bon").status_code == 303
-    forged = browser.post(url, data={"csrf": "0" * 64, "site": SITE.id, "name": "x", "password": "mot-hai-ba-bon"})
+    forged = browser.post(
+        url, data={"csrf": "0" * 64, "site": SITE.id, "name": "x", "password": "mot-hai-ba-bon"}
+    )
     assert forged.status_code == 403
     browser.post(f"{url}/remove", data={"csrf": token, "site": SITE.id, "name": "hoa"})
     assert Counter(server.url, "hoa").login("mot-hai-ba-bon").status_code == 401

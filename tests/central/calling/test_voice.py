@@ -24,11 +24,24 @@ TO = "phrases/to_counter"
         ("A001", "3", False, [*CALL, "letters/A", "digits/0", "digits/0", "digits/1", TO, "digits/3"]),
         ("A012", "3", False, [*CALL, "letters/A", "digits/0", "digits/1", "digits/2", TO, "digits/3"]),
         ("B120", "1", False, [*CALL, "letters/B", "digits/1", "digits/2", "digits/0", TO, "digits/1"]),
-        ("A004", "2", True, ["chime", "phrases/call_priority", "letters/A", "digits/0", "digits/0", "digits/4",
-                             TO, "digits/2"]),
+        (
+            "A004",
+            "2",
+            True,
+            [
+                "chime",
+                "phrases/call_priority",
+                "letters/A",
+                "digits/0",
+                "digits/0",
+                "digits/4",
+                TO,
+                "digits/2",
+            ],
+        ),
         ("C007", "10", False, [*CALL, "letters/C", "digits/0", "digits/0", "digits/7", TO, "words/muoi"]),
     ],
-)  # fmt: skip
+)
 def test_announcement_segments(ticket: str, counter: str, priority: bool, expected: list[str]) -> None:
     assert announcement(ticket, counter, priority) == expected
 
@@ -83,11 +96,17 @@ def test_one_call_is_one_wav_of_its_segments_in_order() -> None:
 
 
 def test_the_server_serves_the_announcement(central_server: RunningServer) -> None:
-    answer = requests.get(f"{central_server.url}/calling/voice/announce.wav",
-                          params={"ticket": "A012", "counter": "3"}, timeout=10)  # fmt: skip
+    answer = requests.get(
+        f"{central_server.url}/calling/voice/announce.wav",
+        params={"ticket": "A012", "counter": "3"},
+        timeout=10,
+    )
     assert answer.status_code == 200 and answer.headers["content-type"] == "audio/wav"
     with wave.open(io.BytesIO(answer.content), "rb") as w:
         assert w.getnframes() / w.getframerate() > 2.0
-    bad = requests.get(f"{central_server.url}/calling/voice/announce.wav",
-                       params={"ticket": "../x", "counter": "3"}, timeout=10)  # fmt: skip
+    bad = requests.get(
+        f"{central_server.url}/calling/voice/announce.wav",
+        params={"ticket": "../x", "counter": "3"},
+        timeout=10,
+    )
     assert bad.status_code == 422
