@@ -36,6 +36,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     remove.set_defaults(handler=remove_staff)
     for parser in (put, show, remove):
         add_db_option(parser)
+    services = sub.add_parser("services", help="set a site's services and counters from a kiosk.toml")
+    services.add_argument("site")
+    services.add_argument(
+        "--from", dest="source", type=Path, required=True, help="a kiosk.toml with [[queue.services]]"
+    )
+    services.add_argument("--ticket-qr-url", help="e.g. https://SERVER/p/{day}/{ticket}/{token}")
+    services.set_defaults(handler=set_services)
+    add_db_option(services)
     voice = sub.add_parser("voice", help="the voice pack the lobby display announces calls with")
     voice_sub = voice.add_subparsers(dest="voice_command", required=True, metavar="ACTION")
     build = voice_sub.add_parser("build", help="make the default pack offline (espeak-ng and sox)")
@@ -68,6 +76,28 @@ def remove_staff(args: argparse.Namespace) -> int:
     if not open_store(args).remove_staff(args.site, args.name):
         raise CommandError(f"no officer {args.name!r} at {args.site!r}")
     print(f"{args.name} removed from {args.site}; their sessions ended")
+    return 0
+
+
+def set_services(args: argparse.Namespace) -> int:
+    """The site's settings layer gets `queue.services` (and the QR link): the kiosks print from
+    it, the counters and the display call from it."""
+    import tomllib
+
+    try:
+        services = tomllib.loads(args.source.read_text(encoding="utf-8"))["queue"]["services"]
+    except (KeyError, tomllib.TOMLDecodeError) as exc:
+        raise CommandError(f"{args.source}: no [[queue.services]] ({exc})") from None
+    store = open_store(args)
+    layer, _ = store.config_layers(args.site, "")
+    settings = dict(layer.settings) if layer else {}
+    queue = dict(settings.get("queue", {}))
+    queue["services"] = services
+    if args.ticket_qr_url:
+        queue["ticket_qr_url"] = args.ticket_qr_url
+    settings["queue"] = queue
+    version = store.set_config("site", args.site, settings)
+    print(f"site {args.site}: {len(services)} services, settings version {version}")
     return 0
 
 
