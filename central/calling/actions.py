@@ -4,6 +4,7 @@ site's layout, hand it to the store as one action (once per idempotency key), wa
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -23,6 +24,8 @@ from central.store.calling import (
 )
 from central.store.contract import Site
 
+LAYOUT_TTL_S = 2.0
+_LAYOUTS: dict[tuple[int, Site, str], tuple[object, float, SiteLayout]] = {}
 KEY = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
 TICKET = re.compile(r"^[A-Z]{1,2}[0-9]{1,4}$")
 
@@ -56,8 +59,18 @@ def calling_context(request: Request) -> CallingContext:
 
 
 def layout_today(ctx: Central, site: Site, day: str) -> SiteLayout:
-    seen = {t.queue_service for t in calling_store(ctx).calling_tickets(site.id, day)}
-    return site_layout(ctx.store, site, sorted(seen))
+    """The site's layout with the services of today's tickets; kept for a few seconds (every
+    press and every display's batch needs it, and it changes when an operator edits settings)."""
+    key = (id(ctx.store), site, day)
+    now = time.monotonic()
+    cached = _LAYOUTS.get(key)
+    if cached is not None and cached[0] is ctx.store and now - cached[1] < LAYOUT_TTL_S:
+        return cached[2]
+    layout = site_layout(ctx.store, site, calling_store(ctx).services_of_day(site.id, day))
+    if len(_LAYOUTS) > 1000:
+        _LAYOUTS.clear()
+    _LAYOUTS[key] = (ctx.store, now, layout)
+    return layout
 
 
 def _check(press: Press, layout: SiteLayout, session: StaffSession) -> None:

@@ -162,6 +162,10 @@ class CallingStore(Protocol):
         ...
 
     def calling_ticket(self, site_id: str, day: str, ticket: str) -> CallingTicket | None: ...
+    def services_of_day(self, site_id: str, day: str) -> list[str]:
+        """The services today's tickets wait in or were issued for (one indexed scan)."""
+        ...
+
     def find_tickets(self, day: str, ticket: str) -> list[tuple[str, CallingTicket, str | None]]:
         """(site id, ticket, issuing device's token hash) of each site's ticket with this
         number on this day: the phone page checks the link's token against them."""

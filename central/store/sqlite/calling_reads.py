@@ -99,6 +99,13 @@ class CallingReadsPart(SQLiteBase):
         )
         return calling_ticket(row) if row else None
 
+    def services_of_day(self, site_id: str, day: str) -> list[str]:
+        rows = self._db().execute(
+            "SELECT DISTINCT queue_service FROM tickets WHERE site_id = ? AND day = ? ORDER BY 1",
+            [site_id, day],
+        )
+        return [str(r[0]) for r in rows if r[0] is not None]
+
     def find_tickets(self, day: str, ticket: str) -> list[tuple[str, CallingTicket, str | None]]:
         rows = self._db().execute(
             f"SELECT site_id, link_key, {TICKET_COLUMNS} FROM tickets WHERE day = ? AND ticket = ?",
