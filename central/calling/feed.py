@@ -68,7 +68,9 @@ class CallFeed:
             site.listeners -= 1
 
     async def _site(self, site_id: str) -> _Site:
-        self._loop = asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a restarted server runs the same app on a new loop
+            self._sites, self._loop = {}, loop
         site = self._sites.get(site_id)
         if site is None:
             last = await asyncio.to_thread(self._store.last_calling_seq, site_id)
