@@ -18,6 +18,7 @@ from central.admin import routes as admin_api
 from central.api import routes as device_api
 from central.api.dossiers import DossierSource, ImportedDossiers
 from central.body_limit import BodyLimit
+from central.calling import mount as calling
 from central.context import Central, utc_now
 from central.fleet import releases
 from central.store.contract import CentralStore
@@ -31,6 +32,7 @@ def create_app(
     dossiers: DossierSource | None = None,
     clock: Callable[[], datetime] = utc_now,
     offline_after_s: float = 180.0,
+    voice_pack: Path | None = None,
 ) -> FastAPI:
     """The server's ASGI app; uvicorn serves it (`kiosk-central serve`), tests start it too."""
     app = FastAPI(
@@ -52,6 +54,7 @@ def create_app(
     app.include_router(admin_api.router)
     app.include_router(admin_rollouts.router)
     console.install(app)
+    calling.install(app, voice_pack=voice_pack)
     app.add_middleware(BodyLimit)
     return app
 

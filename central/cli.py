@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "central.commands.openapi",
     "central.commands.operators",
     "central.commands.release",
+    "central.commands.staff",
 ]
 
 

@@ -23,6 +23,8 @@ from kiosk.demo_site import DEMO_CONFIG, DEMO_DIR, seed_state
 SITE_ID = "me-linh-xa"
 SITE_NAME = "UBND xã Mê Linh"
 CONSOLE_USER = "demo"
+# Counter officers of the demo office (issue 14): they sign in at /counter/ with the console's password.
+COUNTER_USERS = ("quay1", "quay2")
 
 
 class DemoStack:
@@ -55,6 +57,7 @@ class DemoStack:
             self.password_file.touch(mode=0o600)
             self.password_file.write_text(secrets.token_urlsafe(12) + "\n", encoding="utf-8")
             self.central("operator", "set", CONSOLE_USER, "--password-file", str(self.password_file))
+        self.set_up_calling()
         log = open(self.root / "demo-central.log", "ab")  # noqa: SIM115 (closed with the process)
         self.processes.append(
             subprocess.Popen(
@@ -82,6 +85,18 @@ class DemoStack:
             except requests.RequestException:
                 time.sleep(0.2)
         raise SystemExit(f"demo: the central server did not start; see {self.root / 'demo-central.log'}")
+
+    def set_up_calling(self) -> None:
+        """Once per demo database: the site's services (the demo kiosk's own) with the tickets'
+        phone link, and two counter officers."""
+        marker = self.central_dir / "calling-ready"
+        if marker.exists():
+            return
+        link = f"{self.url}/p/{{day}}/{{ticket}}/{{token}}"
+        self.central("services", SITE_ID, "--from", str(DEMO_CONFIG), "--ticket-qr-url", link)
+        for name in COUNTER_USERS:
+            self.central("staff", "set", name, "--site", SITE_ID, "--password-file", str(self.password_file))
+        marker.touch()
 
     def enrol_once(self) -> None:
         from kiosk.sync import enrollment, identity
@@ -154,6 +169,9 @@ def run_demo(argv: list[str]) -> int:
         print(
             f"demo: fleet console {stack.url}/console/ (login {CONSOLE_USER} / {password})", file=sys.stderr
         )
+        officers = " or ".join(f"{name} / {password}" for name in COUNTER_USERS)
+        print(f"demo: counter {stack.url}/counter/ (login {officers})", file=sys.stderr)
+        print(f"demo: lobby display {stack.url}/display/{SITE_ID}", file=sys.stderr)
         args = [
             "--config",
             str(DEMO_CONFIG),

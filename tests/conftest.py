@@ -16,4 +16,5 @@ pytest_plugins = [
     "tests.fixtures_updates",
     "tests.fixtures_central",
     "tests.fixtures_lookup",
+    "tests.fixtures_calling",
 ]

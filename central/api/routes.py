@@ -35,8 +35,10 @@ from central.api.models import (
     LogsRequest,
     QueueAnswer,
 )
-from central.api.queue import configured_services, queue_status, site_day
+from central.api.queue import configured_services, site_day
 from central.auth import current_device, hash_secret, new_token, normalise_code
+from central.calling.actions import calling_store
+from central.calling.status import queue_answer
 from central.context import Central
 from central.context import central as get_central
 from central.errors import ApiError, log
@@ -220,9 +222,10 @@ def get_queue(ctx: Ctx, device: Dev) -> dict[str, Any]:
     assert site is not None
     now = ctx.clock()
     _, settings = device_config.effective_config(ctx.store, device)
-    tickets = ctx.store.tickets_of_day(site.id, site_day(site, now))
+    # The calling state (central/calling/status.py): transfers, no-shows and served tickets.
+    tickets = calling_store(ctx).calling_tickets(site.id, site_day(site, now))
     local_now = now.astimezone(ZoneInfo(site.timezone))
-    return queue_status(tickets, configured_services(settings), local_now)
+    return queue_answer(tickets, configured_services(settings), local_now)
 
 
 @router.get(

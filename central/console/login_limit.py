@@ -8,7 +8,7 @@ parallel tries, or tries spread over several server instances, get no more than 
 Nothing counts by name alone: a guesser elsewhere cannot lock an operator out; the right
 password from an address that was not guessing gets in. A success forgets its pair's failures.
 The address is the connection's peer or what a listed proxy says (central/forwarded.py); an
-IPv6 client counts by its /64 (central/enroll_limit.client_key)."""
+IPv6 client counts by its /64 (central/api/enroll_limit.client_key)."""
 
 from __future__ import annotations
 

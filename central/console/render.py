@@ -30,6 +30,7 @@ NAV = (
     ("releases", "/console/releases", "Phát hành"),
     ("catalogue", "/console/catalogue", "Danh mục TTHC"),
     ("enrolment", "/console/enrolment", "Đăng ký kiosk"),
+    ("staff", "/console/staff", "Cán bộ quầy"),
 )
 
 

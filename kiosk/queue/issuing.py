@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
+from kiosk import store
 from kiosk.config import Settings
 from kiosk.drivers.ports import TicketPrinter
 from kiosk.errors import CoverOpen, PaperOut, PrinterError, PrinterOffline, QueueError
+from kiosk.protocol.ticket_link import ticket_token
 from kiosk.queue import numbering as queue
 from kiosk.queue import waiting
 from kiosk.queue.numbering import Ticket
@@ -45,11 +47,22 @@ def print_failure_reason(exc: PrinterError) -> str:
     return "error"
 
 
-def ticket_view(settings: Settings, ticket: Ticket, wait: waiting.Waiting) -> QueueTicket:
+def qr_url(settings: Settings, ticket: Ticket, link_key: str | None) -> str | None:
+    """The ticket's QR link: `{token}` is its phone-page token (kiosk/protocol/ticket_link.py),
+    made only with the key of an enrolled kiosk; without it a link needing one is left out."""
+    qr = settings.queue.ticket_qr_url
+    if not qr or ("{token}" in qr and not link_key):
+        return None
+    token = ticket_token(link_key, ticket.day, ticket.ticket) if link_key else ""
+    return qr.format(ticket=ticket.ticket, day=ticket.day, site=settings.site.name, token=token)
+
+
+def ticket_view(
+    settings: Settings, ticket: Ticket, wait: waiting.Waiting, link_key: str | None = None
+) -> QueueTicket:
     """What the printed ticket says, in the language the citizen was using."""
     service = queue.find_service(settings, ticket.service)
     english = ticket.language == "en"
-    qr = settings.queue.ticket_qr_url
     return QueueTicket(
         header=settings.site.header,
         office=settings.site.name,
@@ -60,7 +73,7 @@ def ticket_view(settings: Settings, ticket: Ticket, wait: waiting.Waiting) -> Qu
         people_ahead=wait.people_ahead,
         wait_minutes=wait.wait_minutes,
         priority=cast(Priority | None, ticket.priority),
-        qr_url=qr.format(ticket=ticket.ticket, day=ticket.day, site=settings.site.name) if qr else None,
+        qr_url=qr_url(settings, ticket, link_key),
         footer=settings.queue.ticket_footer_en if english else settings.queue.ticket_footer,
         language="en" if english else "vi",
     )
@@ -79,7 +92,8 @@ def print_and_record(
         error: str | None = "no_printer"
     else:
         try:
-            printer.print_layout(queue_ticket_layout(ticket_view(settings, ticket, wait)))
+            key = store.get_state(db, "ticket_link.key")  # kept by the agent (kiosk/sync/queue_status.py)
+            printer.print_layout(queue_ticket_layout(ticket_view(settings, ticket, wait, key)))
             error = None
         except PrinterError as exc:
             error = print_failure_reason(exc)

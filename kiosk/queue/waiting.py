@@ -65,16 +65,28 @@ def estimate(
         return UNKNOWN
     entry, at = found
     try:
-        avg = float(entry["avg_service_s"])  # type: ignore[arg-type]
+        avg = float(entry["avg_service_s"] or 0)  # type: ignore[arg-type]
         waiting = int(entry["waiting"])  # type: ignore[call-overload]
     except (KeyError, TypeError, ValueError):
         return UNKNOWN
+    fresh = abs((moment - at).total_seconds()) <= FRESH_S
     if avg <= 0:
-        return UNKNOWN
+        # No call ended yet today: the people ahead are known, the minutes are not.
+        return Waiting(waiting, None, live=True) if fresh else UNKNOWN
     counters = len(service.counters)
-    if abs((moment - at).total_seconds()) <= FRESH_S:
+    if fresh:
         return Waiting(waiting, _minutes(waiting, avg, counters), live=True)
     return _local_estimate(db, service, moment, day, avg, before_number)
+
+
+def serving_now(db: sqlite3.Connection, service_id: str, moment: datetime) -> str | None:
+    """The ticket the office serves now for this service ("Đang phục vụ: A012"), while the
+    server's figures are fresh; None otherwise (never an old figure shown as live)."""
+    found = _server_entry(db, service_id)
+    if found is None or abs((moment - found[1]).total_seconds()) > FRESH_S:
+        return None
+    serving = found[0].get("serving")
+    return serving if isinstance(serving, str) else None
 
 
 def _local_estimate(

@@ -25,6 +25,7 @@ class ServiceRow(BoxLayout):
     hours = StringProperty("")
     people = StringProperty("")
     minutes = StringProperty("")
+    serving = StringProperty("")  # "Đang phục vụ: A012", from the server's fresh figures
     available = BooleanProperty(True)
     priority = BooleanProperty(False)
     screen: Any = None
@@ -74,11 +75,15 @@ class QueueScreen(KioskScreen):
             return row
         day = queue.site_day(now, self.services.settings.site.day_start).isoformat()
         wait = waiting.estimate(db, service, now, day)
+        serving = waiting.serving_now(db, service.id, now)
+        row.serving = serving or ""
         if wait.known:
             row.people, row.minutes = str(wait.people_ahead), str(wait.wait_minutes)
             row.info_key = (
                 "queue.waiting.none"
                 if wait.people_ahead == 0
+                else "queue.waiting.people"
+                if wait.wait_minutes is None
                 else ("queue.waiting.live" if wait.live else "queue.waiting.estimate")
             )
         return row

@@ -31,6 +31,7 @@ from kiosk.sync.client import DEFAULT_RETRY, RetryPolicy, ServerClient, Timeouts
 from kiosk.sync.config_sync import sync_config
 from kiosk.sync.heartbeat import send_heartbeat
 from kiosk.sync.outbox_push import push_outbox
+from kiosk.sync.queue_status import fetch_queue_status
 from kiosk.sync.report import PartResult, PassReport, remember
 from kiosk.sync.server_commands import Handler, restart_ui, run_commands
 from kiosk.sync.status import applied_config_version
@@ -123,6 +124,10 @@ class Agent:
             report.parts.append(self._run_part("catalogue", self._catalogue))
         if beat.ok and outbox.counts(self.db)["pending"]:
             report.parts.append(self._run_part("outbox", self._outbox))
+        if beat.ok:  # who is being served, for the service picker and the ticket (issue 14)
+            report.parts.append(
+                self._run_part("queue", lambda c: fetch_queue_status(c, self.db, self.state_dir))
+            )
         return report
 
     def _run_part(self, name: str, part: Callable[[ServerClient], PartResult]) -> PartResult:
