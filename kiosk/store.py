@@ -51,6 +51,23 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+def _statements(script: str) -> list[str]:
+    """The statements of a migration script, split where SQLite says a statement is complete
+    (so a trigger's BEGIN … END stays whole), for running them inside one transaction."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip().strip(";").strip():
+                statements.append(pending)
+            pending = ""
+    if pending.strip() and not all(
+        part.strip().startswith("--") for part in pending.splitlines() if part.strip()
+    ):
+        statements.append(pending)
+    return statements
+
+
 def schema_version(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
@@ -60,7 +77,11 @@ def latest_version() -> int:
 
 
 def migrate(db: sqlite3.Connection) -> int:
-    """Apply every migration newer than the database, each in its own transaction."""
+    """Apply every migration newer than the database, each in its own transaction.
+
+    The UI and the agent start together and both migrate: each step takes the write lock first
+    and reads the version again under it, so a step the other process applied while this one
+    waited is not applied twice (ALTER TABLE … ADD COLUMN would fail the second time)."""
     current = schema_version(db)
     steps = migrations()
     if current > len(steps):
@@ -70,7 +91,12 @@ def migrate(db: sqlite3.Connection) -> int:
         )
     for number, name, sql in steps[current:]:
         try:
-            db.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+            db.execute("BEGIN IMMEDIATE")
+            if schema_version(db) < number:
+                for statement in _statements(sql):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+            db.execute("COMMIT")
         except sqlite3.Error as exc:
             if db.in_transaction:
                 db.rollback()

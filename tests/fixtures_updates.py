@@ -163,9 +163,8 @@ class UiSupervisor:
                 self.restarts += 1
             first = False
             python = self.layout.current / "venv" / "bin" / "python"
-            self.process = subprocess.Popen(
-                [str(python), str(STAND_IN), str(self.state_dir)], stderr=subprocess.DEVNULL
-            )
+            with (self.state_dir / "ui-stand-in.err").open("ab") as err:  # read when a test fails
+                self.process = subprocess.Popen([str(python), str(STAND_IN), str(self.state_dir)], stderr=err)
             while self.process.poll() is None and not self._stop.is_set():
                 time.sleep(0.01)
             self._stop.wait(0.05)  # RestartSec
@@ -250,7 +249,9 @@ class Device:
             if report.version == version and report.healthy_at is not None:
                 return
             time.sleep(0.02)
-        raise AssertionError(f"UI {version} never reported healthy")
+        err = self.state_dir / "ui-stand-in.err"
+        said = err.read_text(errors="replace")[-1500:] if err.exists() else ""
+        raise AssertionError(f"UI {version} never reported healthy; its standard error: {said!r}")
 
 
 def updater_options() -> UpdaterOptions:

@@ -96,3 +96,38 @@ def test_outbox_keeps_events_until_accepted_and_marks_rejected(db) -> None:
         outbox.add(db, "ticket.eaten", {}, at)
     with pytest.raises(ValueError):
         outbox.add(db, "kiosk.started", {}, datetime(2026, 1, 1))
+
+
+def test_a_step_the_other_process_applied_while_this_one_waited_is_not_applied_twice(tmp_path: Path) -> None:
+    """The UI and the agent start together and both migrate. One holds the write lock and applies
+    the last step while the other, which read the old version, waits for the lock."""
+    import threading
+    import time
+
+    path = tmp_path / "state.db"
+    steps = store.migrations()
+    older = sqlite3.connect(path)
+    for number, _name, sql in steps[:-1]:
+        older.executescript(sql + f"\nPRAGMA user_version = {number};")
+    older.close()
+    holder = store.connect(path, migrate_schema=False)
+    holder.execute("BEGIN IMMEDIATE")
+    waiter = store.connect(path, migrate_schema=False)
+    outcome: list[BaseException | int] = []
+    thread = threading.Thread(target=lambda: outcome.append(_migrate_or_error(waiter)))
+    thread.start()
+    time.sleep(0.3)  # ordering only: the waiter has read the old version and waits for the lock
+    number, _name, sql = steps[-1]
+    for statement in store._statements(sql):
+        holder.execute(statement)
+    holder.execute(f"PRAGMA user_version = {number}")
+    holder.execute("COMMIT")
+    thread.join(timeout=30)
+    assert outcome == [store.latest_version()]
+
+
+def _migrate_or_error(db: sqlite3.Connection) -> BaseException | int:
+    try:
+        return store.migrate(db)
+    except BaseException as exc:  # the test compares it: any error is the failure it looks for
+        return exc

@@ -212,4 +212,6 @@ def test_disk_estimate_is_within_a_fifth_of_the_installed_release(
 
     assert installed > 3 * wheel.stat().st_size  # what the old check's "about three times" missed
     assert abs(installed_estimate(manifest) - installed) <= 0.2 * installed
-    assert abs(installed_estimate(old_manifest) - installed) <= 0.2 * installed
+    # A manifest from before installed_size: a fixed ratio, so only the safe side is promised (the
+    # ratio moves with what the wheel holds; too big asks for spare disk, too small is ENOSPC).
+    assert installed <= installed_estimate(old_manifest) <= 2 * installed
