@@ -187,18 +187,20 @@ class SerialTicketPrinter:
             self._port.write(data[1:])
         except PrinterOffline as exc:
             self._publish(PrinterStatus(PrinterState.offline, str(exc)))
-            raise PrintUnconfirmed(f"the port failed while the ticket was being sent: {exc}", "offline") from None
+            raise PrintUnconfirmed(
+                f"the port failed while the ticket was being sent: {exc}", "offline"
+            ) from None
 
     def _answers_process_id(self) -> bool:
-        """Whether this printer confirms jobs by process ID: its profile says so and, asked once
-        per connection, it answered."""
+        """Whether this ticket is confirmed by process ID: the profile says the printer has it and
+        the printer has answered one on this connection (asked before each ticket until it does;
+        once it has, it is relied on: no answer is then "unconfirmed", never a fallback)."""
         if not answers_process_id(self.options.profile):
             return False
-        book = self._ledger()
-        if self._process_id is None:
-            probe = book.new_process_id()
-            self._process_id = self._wait_for_process_id(probe, STATUS_TIMEOUT_S)
-            log.info("printer answers process ID requests: %s", self._process_id)
+        if not self._process_id:
+            self._process_id = self._wait_for_process_id(self._ledger().new_process_id(), STATUS_TIMEOUT_S)
+            if not self._process_id:
+                log.warning("the printer did not answer a process ID request: real-time status instead")
         return self._process_id
 
     def _wait_for_process_id(self, process_id: str, extra_s: float) -> bool:
@@ -224,7 +226,9 @@ class SerialTicketPrinter:
                 return
         except PrinterOffline as exc:
             self._publish(PrinterStatus(PrinterState.offline, str(exc)))
-            raise PrintUnconfirmed(f"the port failed before the printer confirmed: {exc}", "offline") from None
+            raise PrintUnconfirmed(
+                f"the port failed before the printer confirmed: {exc}", "offline"
+            ) from None
         now, _ = self._ask(STATUS_TIMEOUT_S, resync=False)
         raise PrintUnconfirmed(
             f"the printer did not confirm the ticket (process ID) within {limit:g} s after the "
@@ -246,7 +250,9 @@ class SerialTicketPrinter:
         why = "" if fresh else "no answer that could be told apart from older ones; "
         raise PrintUnconfirmed(
             f"the printer did not confirm the ticket: {why}it says: {arrived.detail or arrived.state.value}",
-            unconfirmed_reason(arrived) if fresh or arrived.state == PrinterState.offline else "no_confirmation",
+            unconfirmed_reason(arrived)
+            if fresh or arrived.state == PrinterState.offline
+            else "no_confirmation",
         )
 
 

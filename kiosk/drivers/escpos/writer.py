@@ -1,7 +1,8 @@
 """ESC/POS: the one class that makes every byte sent to a printer, the way python-escpos's
 `Escpos` does: text in each code page (ESC t), styles, user-defined glyphs (ESC &, ESC %),
 raster images (GS v 0), rules, QR codes, feeds, cuts, and the status queries the serial printer
-sends (DLE EOT, answered on receipt; GS ( H, answered once everything before it was printed). Nothing else in kiosk/ builds command bytes; transports only move them.
+sends (DLE EOT, answered on receipt; GS ( H, answered once everything before it was printed).
+Nothing else in kiosk/ builds command bytes; transports only move them.
 
 python-escpos generates the commands it does well (its `Dummy` collects them, and its profiles say
 what a printer can do); the Vietnamese text is ours (kiosk.drivers.escpos.codepages), since
