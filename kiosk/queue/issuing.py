@@ -101,7 +101,7 @@ def print_and_record(
 ) -> IssueOutcome:
     """Print a committed ticket and record the outcome with its event. A ticket that may be out
     already is printed marked "IN LẠI"."""
-    outcome, error = queue.NOT_PRINTED, "no_printer"
+    outcome, error = queue.NOT_PRINTED, cast(str | None, "no_printer")
     if printer is not None:
         view = ticket_view(settings, ticket, wait, reprint=ticket.state in MAY_BE_OUT)
         try:
