@@ -101,6 +101,7 @@ class Printer:
     paper_width_mm: Literal[58, 80]
     user_glyphs: bool
     status_poll_s: float = _meta(min=0.5, max=600)
+    finish_s: float = _meta(min=0, max=60)
 
 
 @dataclass(frozen=True, kw_only=True)

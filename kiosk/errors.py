@@ -16,6 +16,7 @@ __all__ = [
     "PaperOut",
     "PrinterError",
     "PrinterOffline",
+    "PrintUnconfirmed",
     "QueueError",
     "StoreError",
     "SyncError",
@@ -54,6 +55,16 @@ class PaperOut(PrinterError):
 
 class CoverOpen(PrinterError):
     """The printer reports its cover open."""
+
+
+class PrintUnconfirmed(PrinterError):
+    """Bytes of the job went out but the printer never confirmed it printed them: the ticket may
+    be out, or may come out later, or never. Neither "printed" nor "not printed" can be said;
+    `reason` is what was last known (offline, paper_out, cover_open, error, no_confirmation)."""
+
+    def __init__(self, message: str, reason: str = "no_confirmation") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class SyncError(KioskError):

@@ -14,6 +14,7 @@ from kiosk.drivers.virtual.printer import VirtualPrinter
 
 # Short deadlines keep fault tests quick; they are limits, never asserted timings.
 TEST_WRITE_TIMEOUT_S = 0.5
+TEST_FINISH_S = 0.05  # the virtual printer prints what it has at once unless told to be slow
 
 
 @pytest.fixture
@@ -27,6 +28,8 @@ def virtual_printer(tmp_path: Path) -> Iterator[VirtualPrinter]:
 
 def connect(device: str, mode: str = "tcvn3", **port: object) -> SerialTicketPrinter:
     """The real driver on `device` (a pty path, a symlink or socket://)."""
+    port.setdefault("finish_s", TEST_FINISH_S)
+    port.setdefault("baudrate", 115200)  # the driver waits the wire time at this speed
     settings = PortSettings(url=device, write_timeout_s=TEST_WRITE_TIMEOUT_S, **port)  # type: ignore[arg-type]
     printer = SerialTicketPrinter(settings, PrintOptions(mode=mode))  # type: ignore[arg-type]
     printer.open()

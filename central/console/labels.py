@@ -18,6 +18,7 @@ PRINTER = {
     "cover_open": "Nắp máy in mở",
     "offline": "Máy in mất kết nối",
     "error": "Máy in lỗi",
+    "no_confirmation": "Máy in không xác nhận",
     None: "Chưa rõ",
 }
 
@@ -33,6 +34,7 @@ EVENTS = {
     "ticket.issued": "Phát vé",
     "ticket.printed": "Đã in vé",
     "ticket.print_failed": "In vé lỗi",
+    "ticket.print_unknown": "Chưa rõ đã in vé",
     "ticket.reprinted": "In lại vé",
     "ticket.voided": "Hủy vé",
     "rating.submitted": "Đánh giá",

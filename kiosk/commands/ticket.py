@@ -64,13 +64,22 @@ def _report(outcome: issuing.IssueOutcome, as_json: bool) -> int:
     if as_json:
         print_json(outcome.to_json())
     else:
-        status = "printed" if outcome.printed else f"NOT printed ({outcome.reason})"
+        if outcome.printed:
+            status = "printed"
+        elif outcome.unknown:
+            status = f"UNKNOWN whether printed ({outcome.reason}): {UNKNOWN_ADVICE}"
+        else:
+            status = f"NOT printed ({outcome.reason})"
         print(f"{outcome.ticket.ticket}  {outcome.ticket.day}  {status}")
-    return 0 if outcome.printed else 3
+    return 0 if outcome.printed else 4 if outcome.unknown else 3
+
+
+UNKNOWN_ADVICE = "sent to the printer, never confirmed; check for the ticket before reprinting"
 
 
 def issue_ticket(args: argparse.Namespace) -> int:
-    """Exit 0 printed, 3 issued but not printed (the ticket is kept as print_failed)."""
+    """Exit 0 printed, 3 issued but not printed (kept as print_failed), 4 sent to the printer but
+    not confirmed (kept as print_unknown: it may be out)."""
     with _services(args) as services:
         outcome = issuing.issue_and_print(
             services.db,
@@ -105,7 +114,8 @@ def list_tickets(args: argparse.Namespace) -> int:
     for t in tickets:
         flag = f"  {t.priority}" if t.priority else ""
         reason = f" ({t.reason})" if t.reason else ""
-        print(f"{t.ticket}  {t.issued_at:%H:%M:%S}  {t.state}{reason}{flag}")
+        advice = "  (may be out: check before reprinting)" if t.state == "print_unknown" else ""
+        print(f"{t.ticket}  {t.issued_at:%H:%M:%S}  {t.state}{reason}{flag}{advice}")
     print(f"{len(tickets)} ticket(s) on {day}", file=sys.stderr)
     return 0
 

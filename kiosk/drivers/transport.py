@@ -34,11 +34,12 @@ class PortSettings:
     rtscts: bool = False
     xonxoff: bool = False
     write_timeout_s: float = 10.0
+    finish_s: float = 1.0  # after the last byte arrived: print the buffer and cut
 
     @classmethod
     def from_config(cls, printer: object) -> PortSettings:
-        fields = ("url", "baudrate", "framing", "rtscts", "xonxoff", "write_timeout_s")
-        return cls(**{name: getattr(printer, name) for name in fields})
+        fields = ("url", "baudrate", "framing", "rtscts", "xonxoff", "write_timeout_s", "finish_s")
+        return cls(**{name: getattr(printer, name) for name in fields if hasattr(printer, name)})
 
     def seconds_for(self, size: int) -> float:
         """Time `size` bytes take on the wire: start bit, data bits, parity, stop bits."""
@@ -52,6 +53,10 @@ class SerialPort:
     def __init__(self, settings: PortSettings) -> None:
         self.settings = settings
         self._port: serial.SerialBase | None = None
+        # When the last byte written is computed to have left the wire, at the configured baud
+        # rate (time.monotonic()). write() returns once the OS took the bytes, long before that.
+        self.wire_free_at = 0.0
+        self.opened = 0  # counts opens: answers owed on an older connection never come on this one
 
     @property
     def is_open(self) -> bool:
@@ -78,6 +83,8 @@ class SerialPort:
         except OPEN_ERRORS as exc:
             raise PrinterOffline(f"cannot open {s.url}: {exc}") from None
         self._port = port
+        self.opened += 1
+        self.wire_free_at = 0.0
 
     def close(self) -> None:
         port, self._port = self._port, None
@@ -89,6 +96,8 @@ class SerialPort:
     def write(self, data: bytes) -> None:
         """Write all of `data` or raise PrinterOffline (closing the port) within write_timeout_s."""
         port = self._require()
+        start = max(time.monotonic(), self.wire_free_at)
+        self.wire_free_at = start + self.settings.seconds_for(len(data))
         try:
             written = port.write(data)
         except serial.SerialTimeoutException:
@@ -116,6 +125,43 @@ class SerialPort:
         except PORT_ERRORS as exc:
             self.close()
             raise PrinterOffline(f"the printer port failed: {exc}") from None
+        return bytes(got)
+
+    def wire_remaining_s(self) -> float:
+        """Seconds until what was written has left the wire: the computed time at the baud rate,
+        or longer while the OS still holds unsent bytes (flow control held, a slow adapter)."""
+        computed = max(0.0, self.wire_free_at - time.monotonic())
+        queued = self._out_waiting()
+        return max(computed, self.settings.seconds_for(queued))
+
+    def _out_waiting(self) -> int:
+        """Bytes the OS has not sent yet, where the port can tell (0 for ptys and sockets)."""
+        if self._port is None:
+            return 0
+        try:
+            return int(self._port.out_waiting or 0)
+        except (NotImplementedError, AttributeError, *PORT_ERRORS):
+            return 0
+
+    def wait_for_wire(self, limit_s: float) -> bool:
+        """Wait until what was written has left the wire, at most `limit_s`; True if it has."""
+        deadline = time.monotonic() + limit_s
+        while (left := self.wire_remaining_s()) > 0:
+            if time.monotonic() + min(left, 0.05) > deadline:
+                return False
+            time.sleep(min(left, 0.05))
+        return True
+
+    def read_until_quiet(self, quiet_s: float, limit_s: float) -> bytes:
+        """Everything that arrives until the line has been quiet for `quiet_s` (at most
+        `limit_s`): the drain before a question, so a stale answer is never read as fresh."""
+        deadline = time.monotonic() + limit_s
+        got = bytearray()
+        while time.monotonic() < deadline:
+            chunk = self.read_for(min(quiet_s, max(0.0, deadline - time.monotonic())))
+            if not chunk:
+                break
+            got += chunk
         return bytes(got)
 
     def discard_input(self) -> None:

@@ -10,6 +10,7 @@ EventType = Literal[
     "ticket.issued",
     "ticket.printed",
     "ticket.print_failed",
+    "ticket.print_unknown",  # sent to the printer, never confirmed: it may be out (issue 18)
     "ticket.reprinted",
     "ticket.voided",
     "rating.submitted",

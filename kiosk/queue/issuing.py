@@ -12,7 +12,7 @@ from typing import cast
 from kiosk import store
 from kiosk.config import Settings
 from kiosk.drivers.ports import TicketPrinter
-from kiosk.errors import CoverOpen, PaperOut, PrinterError, PrinterOffline, QueueError
+from kiosk.errors import CoverOpen, PaperOut, PrinterError, PrinterOffline, PrintUnconfirmed, QueueError
 from kiosk.protocol.ticket_link import ticket_token
 from kiosk.queue import numbering as queue
 from kiosk.queue import waiting
@@ -22,15 +22,24 @@ from kiosk.queue.ticket_layout import Priority, QueueTicket, queue_ticket_layout
 
 @dataclass(frozen=True)
 class IssueOutcome:
+    """How printing ended: printed (confirmed out), not printed (never sent) or unknown (sent,
+    never confirmed: it may be out; staff check before reprinting)."""
+
     ticket: Ticket
     printed: bool
-    reason: str | None  # paper_out | cover_open | offline | no_printer | error, when not printed
+    reason: str | None  # paper_out | cover_open | offline | no_printer | error | no_confirmation
     waiting: waiting.Waiting
+    outcome: str = queue.PRINTED  # printed | not_printed | unknown
+
+    @property
+    def unknown(self) -> bool:
+        return self.outcome == queue.UNKNOWN
 
     def to_json(self) -> dict[str, object]:
         return {
             **self.ticket.to_json(),
             "printed": self.printed,
+            "outcome": self.outcome,
             "reason": self.reason,
             "people_ahead": self.waiting.people_ahead,
             "wait_minutes": self.waiting.wait_minutes,
@@ -38,6 +47,8 @@ class IssueOutcome:
 
 
 def print_failure_reason(exc: PrinterError) -> str:
+    if isinstance(exc, PrintUnconfirmed):
+        return exc.reason
     if isinstance(exc, PaperOut):
         return "paper_out"
     if isinstance(exc, CoverOpen):
@@ -57,8 +68,23 @@ def qr_url(settings: Settings, ticket: Ticket, link_key: str | None) -> str | No
     return qr.format(ticket=ticket.ticket, day=ticket.day, site=settings.site.name, token=token)
 
 
+def print_outcome(exc: PrinterError | None) -> str:
+    """printed, not_printed or unknown, from what print_layout raised."""
+    if exc is None:
+        return queue.PRINTED
+    return queue.UNKNOWN if isinstance(exc, PrintUnconfirmed) else queue.NOT_PRINTED
+
+
+# A reprint of a ticket in one of these states may be a second copy: it says "IN LẠI".
+MAY_BE_OUT = ("printed", "reprinted", "print_unknown")
+
+
 def ticket_view(
-    settings: Settings, ticket: Ticket, wait: waiting.Waiting, link_key: str | None = None
+    settings: Settings,
+    ticket: Ticket,
+    wait: waiting.Waiting,
+    link_key: str | None = None,
+    reprint: bool = False,
 ) -> QueueTicket:
     """What the printed ticket says, in the language the citizen was using."""
     service = queue.find_service(settings, ticket.service)
@@ -76,6 +102,7 @@ def ticket_view(
         qr_url=qr_url(settings, ticket, link_key),
         footer=settings.queue.ticket_footer_en if english else settings.queue.ticket_footer,
         language="en" if english else "vi",
+        reprint=reprint,
     )
 
 
@@ -87,18 +114,19 @@ def print_and_record(
     moment: datetime,
     wait: waiting.Waiting,
 ) -> IssueOutcome:
-    """Print a committed ticket and record the outcome with its event."""
-    if printer is None:
-        error: str | None = "no_printer"
-    else:
+    """Print a committed ticket and record the outcome with its event. A ticket that may be out
+    already is printed marked "IN LẠI"."""
+    outcome, error = queue.NOT_PRINTED, cast(str | None, "no_printer")
+    if printer is not None:
+        key = store.get_state(db, "ticket_link.key")  # kept by the agent (kiosk/sync/queue_status.py)
+        view = ticket_view(settings, ticket, wait, key, reprint=ticket.state in MAY_BE_OUT)
         try:
-            key = store.get_state(db, "ticket_link.key")  # kept by the agent (kiosk/sync/queue_status.py)
-            printer.print_layout(queue_ticket_layout(ticket_view(settings, ticket, wait, key)))
-            error = None
+            printer.print_layout(queue_ticket_layout(view))
+            outcome, error = queue.PRINTED, None
         except PrinterError as exc:
-            error = print_failure_reason(exc)
-    recorded = queue.record_print(db, ticket, moment, error)
-    return IssueOutcome(recorded, error is None, error, wait)
+            outcome, error = print_outcome(exc), print_failure_reason(exc)
+    recorded = queue.record_print(db, ticket, moment, error, outcome)
+    return IssueOutcome(recorded, outcome == queue.PRINTED, error, wait, outcome)
 
 
 def issue_and_print(
@@ -125,7 +153,9 @@ def reprint(
     moment: datetime,
     day: str | None = None,
 ) -> IssueOutcome:
-    """Print a ticket again (after paper was refilled, or one the citizen lost)."""
+    """Print a ticket again (after paper was refilled, or one the citizen lost): a staff action
+    (technician screen, `kiosk ticket reprint`, the console's reprint command), never offered to
+    the citizen. A ticket that may be out already is printed marked "IN LẠI"."""
     ticket = queue.find_ticket(db, code, day)
     if ticket.state == "voided":
         raise QueueError(f"ticket {ticket.ticket} of {ticket.day} is voided", reason="voided")

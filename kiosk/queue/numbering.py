@@ -208,27 +208,44 @@ def find_ticket(db: sqlite3.Connection, code: str, day: str | None = None) -> Ti
     return _row_to_ticket(row)
 
 
-def record_print(db: sqlite3.Connection, ticket: Ticket, moment: datetime, error: str | None) -> Ticket:
-    """Record how printing ended: printed (or reprinted) when `error` is None, else print_failed
-    with the reason; each with its event, in one transaction."""
-    if error is None:
+# Where a ticket goes after a print attempt, by outcome (issue 18). A ticket that may be out
+# already (printed, reprinted, print_unknown) never becomes print_failed; a confirmed print after
+# any earlier attempt is a reprint.
+PRINTED, NOT_PRINTED, UNKNOWN = "printed", "not_printed", "unknown"
+
+
+def record_print(
+    db: sqlite3.Connection, ticket: Ticket, moment: datetime, error: str | None, outcome: str | None = None
+) -> Ticket:
+    """Record how printing ended, with its event, in one transaction: printed (or reprinted) when
+    `error` is None; print_failed with the reason when it was never sent (outcome not_printed);
+    print_unknown with the reason when it was sent and never confirmed (outcome unknown)."""
+    outcome = outcome or (PRINTED if error is None else NOT_PRINTED)
+    if outcome == PRINTED:
         new_state = "printed" if ticket.state == "issued" else "reprinted"
         event_type = "ticket.printed"
+    elif outcome == UNKNOWN:
+        new_state = (
+            "print_unknown" if ticket.state in ("issued", "print_failed", "print_unknown") else ticket.state
+        )
+        event_type = "ticket.print_unknown"
     else:
         new_state = "print_failed" if ticket.state in ("issued", "print_failed") else ticket.state
         event_type = "ticket.print_failed"
+    printed_at = moment.isoformat(timespec="seconds") if outcome == PRINTED else None
+    reason = None if outcome == PRINTED else error
     with store.transaction(db):
         db.execute(
             "UPDATE tickets SET state = ?, reason = ?, printed_at = COALESCE(?, printed_at) WHERE id = ?",
-            [new_state, error, None if error else moment.isoformat(timespec="seconds"), ticket.id],
+            [new_state, reason, printed_at, ticket.id],
         )
         data: dict[str, object] = {"ticket": ticket.ticket, "day": ticket.day}
-        if error is not None:
-            data["reason"] = error
-        if ticket.state != "issued" and error is None:
+        if reason is not None:
+            data["reason"] = reason
+        if ticket.state != "issued" and outcome == PRINTED:
             data["reprint"] = True
         outbox.add(db, event_type, data, moment)
-    return _replace_state(ticket, new_state, error)
+    return _replace_state(ticket, new_state, reason)
 
 
 def void_ticket(db: sqlite3.Connection, ticket: Ticket, moment: datetime, reason: str = "") -> Ticket:

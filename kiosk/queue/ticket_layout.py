@@ -32,6 +32,7 @@ class QueueTicket:
     qr_url: str | None
     footer: str
     language: Language = "vi"
+    reprint: bool = False  # a copy of a ticket that may be out already: marked "IN LẠI"
 
     def __post_init__(self) -> None:
         if self.issued_at.tzinfo is None:
@@ -49,7 +50,10 @@ def queue_ticket_layout(t: QueueTicket) -> Layout:
         blocks.append(Text(t.header, size="large", bold=True))
     if t.office:
         blocks.append(Text(t.office, bold=True))
-    blocks += [Rule(), Text(w["number_title"], size="large", bold=True), BigNumber(t.ticket)]
+    blocks.append(Rule())
+    if t.reprint:
+        blocks.append(Text(w["reprint"], size="large", bold=True))
+    blocks += [Text(w["number_title"], size="large", bold=True), BigNumber(t.ticket)]
     blocks.append(Text(t.service_name, size="large", bold=True))
     if t.counters:
         key = "counter_one" if len(t.counters) == 1 else "counter_many"

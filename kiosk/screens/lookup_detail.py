@@ -19,7 +19,7 @@ from kiosk.catalogue.checklist import checklist_layout
 from kiosk.catalogue.detail import Block, detail_blocks
 from kiosk.catalogue.popular import record_view
 from kiosk.catalogue.store import get_field, get_procedure
-from kiosk.errors import PrinterError
+from kiosk.errors import PrinterError, PrintUnconfirmed
 from kiosk.i18n import Language
 from kiosk.queue import numbering as queue
 from kiosk.queue.issuing import print_failure_reason
@@ -82,7 +82,7 @@ class LookupDetailScreen(KioskScreen):
     lang = StringProperty("vi")
     code = StringProperty("")
     state = OptionProperty("loading", options=["loading", "ready", "missing", "failed"])
-    print_state = OptionProperty("idle", options=["idle", "printing", "done", "failed"])
+    print_state = OptionProperty("idle", options=["idle", "printing", "done", "failed", "unknown"])
     print_reason = StringProperty("")
     blocked_reason = StringProperty("")
 
@@ -177,7 +177,8 @@ class LookupDetailScreen(KioskScreen):
             self.print_state = "done"
             return
         self.print_reason = printer_reason(error)
-        self.print_state = "failed"
+        # Sent but not confirmed: it may be out, so the citizen is asked to look, not to retry.
+        self.print_state = "unknown" if isinstance(error, PrintUnconfirmed) else "failed"
 
     def busy(self) -> bool:
         return self.print_state == "printing"
@@ -241,5 +242,6 @@ class LookupDetailScreen(KioskScreen):
             "printing": pose(print_state="printing"),
             "printed": pose(print_state="done"),
             "print-failed": pose(print_state="failed", reason="printer.reason.paper_out"),
+            "print-unknown": pose(print_state="unknown", reason="printer.reason.no_confirmation"),
             "print-blocked": pose(blocked="printer.reason.cover_open"),
         }

@@ -1,5 +1,7 @@
 """Technician tickets screen: find a ticket by its number (today's, else the latest day it was
-issued), reprint it (after a paper refill) or void it (its number is never reused). The same
+issued), reprint it (after a paper refill) or void it (its number is never reused). A ticket that
+may be out already (printed, or print_unknown: sent, never confirmed) is reprinted marked
+"IN LẠI", and the button says so. The same
 issuing code as the ticket screen and `kiosk ticket`, on the worker thread."""
 
 from __future__ import annotations
@@ -77,6 +79,13 @@ class TechTicketsScreen(TechScreen):
                 self.ticket = outcome.ticket
                 if outcome.printed:
                     self.say("tech.tickets.reprinted", code=outcome.ticket.ticket)
+                elif outcome.unknown:
+                    self.say(
+                        "tech.tickets.print_unknown",
+                        True,
+                        code=outcome.ticket.ticket,
+                        reason=outcome.reason or "",
+                    )
                 else:
                     self.say("tech.tickets.not_printed", True, reason=outcome.reason or "")
             else:  # voided meanwhile, or the database refused: the reason as it is
@@ -123,7 +132,18 @@ class TechTicketsScreen(TechScreen):
             )
             self.say("tech.tickets.not_printed", True, reason="paper_out")
 
-        return {"": lambda: None, "found": found}
+        def unknown() -> None:
+            from datetime import datetime
+
+            self._generation += 1
+            self.code = "A014"
+            moment = datetime(2026, 11, 28, 8, 47).astimezone(self.services.timezone)
+            self.ticket = Ticket(
+                2, "2026-11-28", "A", 14, "A014", None, "vi", moment, "print_unknown", "no_confirmation"
+            )
+            self.say("tech.tickets.print_unknown", True, code="A014", reason="no_confirmation")
+
+        return {"": lambda: None, "found": found, "unknown": unknown}
 
 
 def ticket_rows(ticket: Ticket, services: Any) -> list[TechFact]:
@@ -139,7 +159,7 @@ def ticket_rows(ticket: Ticket, services: Any) -> list[TechFact]:
         fact(
             "tech.tickets.state",
             value_key="tech.tickets.state." + ticket.state,
-            bad=ticket.state in ("print_failed", "voided"),
+            bad=ticket.state in ("print_failed", "print_unknown", "voided"),
         ),
     ]
     if ticket.reason:

@@ -1,6 +1,8 @@
-"""Take a number, last step: printing, then the number very large with where to go, or, when
-the printer failed, the number on screen with a clear message (the ticket stays recorded as
-unprinted and staff can reprint it). Issuing runs on the worker thread; the UI never waits."""
+"""Take a number, last step: printing, then the number very large with where to go; when the
+printer refused the ticket, the number on screen with a clear message (the ticket stays recorded
+as unprinted and staff can reprint it); when the ticket went to the printer but was never
+confirmed, the number with "check for your ticket; if there is none, tell staff" (it may be out:
+only staff reprint it, marked "IN LẠI"). Issuing runs on the worker thread; the UI never waits."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from kiosk.screens import KioskScreen
 
 
 class TicketScreen(KioskScreen):
-    state = OptionProperty("printing", options=["printing", "done", "failed", "refused"])
+    state = OptionProperty("printing", options=["printing", "done", "failed", "unknown", "refused"])
     number = StringProperty("")
     service_name = StringProperty("")
     counters = StringProperty("")
@@ -68,8 +70,8 @@ class TicketScreen(KioskScreen):
         if outcome.printed:
             self.state = "done"
             self._schedule_home()
-        else:
-            self.state = "failed"  # stays until staff come or the idle timeout: the number matters
+        else:  # stays until staff come or the idle timeout: the number matters
+            self.state = "unknown" if outcome.unknown else "failed"
 
     def _language(self) -> str:
         from kivy.app import App
@@ -119,5 +121,6 @@ class TicketScreen(KioskScreen):
             "printing": pose("printing"),
             "done": pose("done", "elderly"),
             "failed": pose("failed"),
+            "unknown": pose("unknown"),
             "refused": pose("refused"),
         }

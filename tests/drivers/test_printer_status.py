@@ -89,6 +89,7 @@ def test_any_bytes_parse_without_error_and_keep_every_reply(data: bytes) -> None
     assert all(is_realtime_reply(b) for b in stream.replies)
     assert all(len(block) == 4 for block in stream.asb)
     kept = len(stream.replies) + 4 * len(stream.asb) + len(stream.garbage) + len(stream._partial)
+    kept += 7 * len(stream.process_ids) + len(stream._pid)
     assert kept == len(data) - data.count(0x11) - data.count(0x13)
 
 

@@ -102,3 +102,28 @@ def test_no_printer_disables_take_a_number_with_the_reason(app_factory, settings
     assert home_tile.subtitle == "Tạm ngừng phát số: chưa kết nối máy in. Vui lòng báo cán bộ."
     ui.tap(home_tile)
     assert ui.app.sm.current == "home"
+
+
+def test_ticket_sent_but_not_confirmed_is_unknown_and_the_citizen_is_asked_to_check(
+    app_factory, settings, virtual_printer: VirtualPrinter
+) -> None:
+    ui = app_factory(settings, printer_url=virtual_printer.device)
+    ui.until(lambda: ui.app.services.printer_status.can_print)
+    ui.tap(tile(ui, "LẤY SỐ THỨ TỰ"))
+    # The printer answers the check before the ticket, then falls silent after 40 more bytes:
+    # it prints the ticket, and never says so.
+    virtual_printer.configure(mute_after_bytes=40)
+    ui.tap(tile(ui, "Chứng thực"))
+    screen = ui.app.sm.get_screen("ticket")
+    ui.until(lambda: screen.state == "unknown", timeout_s=30)
+    assert "B001" in ui.texts()
+    assert any(
+        "Quý khách vui lòng kiểm tra phiếu; nếu chưa có phiếu, xin báo cán bộ" in t for t in ui.texts()
+    )
+    assert not any("Máy in gặp sự cố" in t for t in ui.texts()), "unknown is not 'not printed'"
+    services = ui.app.services
+    ticket = queue.find_ticket(services.db, "B001")
+    assert ticket.state == "print_unknown"
+    events = [e.type for e in outbox.pending(services.db)]
+    assert "ticket.print_unknown" in events and "ticket.print_failed" not in events
+    assert "B001" in "\n".join(virtual_printer.wait_for_tickets(1)[0].lines)  # it did come out

@@ -345,6 +345,31 @@ def test_reprint_after_paper_out_then_void(app_factory, settings, virtual_printe
     assert "ticket.voided" in [e.type for e in outbox.pending(services.db)]
 
 
+def test_staff_reprint_of_an_unknown_ticket_prints_in_lai(
+    app_factory, settings, virtual_printer: VirtualPrinter
+) -> None:
+    ui = with_printer(app_factory, settings, virtual_printer)
+    services = ui.app.services
+    virtual_printer.configure(mute_after_bytes=40)  # the ticket goes out, no confirmation comes
+    outcome = issuing.issue_and_print(services.db, services.settings, services.printer, "B", services.now())
+    assert outcome.unknown and outcome.ticket.state == "print_unknown"
+    [first] = virtual_printer.wait_for_tickets(1)
+    assert "IN LẠI" not in first.lines
+    virtual_printer.configure(mute_after_bytes=None)  # answering again
+    past_the_pin(ui)
+    ui.tap(button(ui, "Phiếu số"))
+    screen = ui.app.sm.get_screen("tech_tickets")
+    type_keys(ui, "B001")
+    ui.tap(button(ui, "Tìm phiếu"))
+    ui.until(lambda: screen.ticket is not None)
+    assert "Chưa rõ đã in chưa (kiểm tra phiếu trước khi in lại)" in ui.texts()
+    ui.tap(button(ui, "In lại (ghi “IN LẠI”)"))
+    ui.until(lambda: screen.message_key == "tech.tickets.reprinted", timeout_s=30)
+    second = virtual_printer.wait_for_tickets(2)[1]
+    assert "IN LẠI" in second.lines and "B001" in "\n".join(second.lines)
+    assert queue.find_ticket(services.db, "B001").state == "reprinted"
+
+
 def test_log_screen_shows_the_latest_lines(app_factory, settings) -> None:
     ui = app_factory(settings, size=SIZE)
     logging.getLogger("kiosk.test").warning("máy in được kiểm tra lúc %s", datetime(2026, 11, 28, 8, 5))

@@ -48,6 +48,19 @@ class PrintOptions:
         return min(paper, known) if isinstance(known, int) and known >= 200 else paper
 
 
+# Profiles of printers that answer GS ( H process ID requests (Epson TM-T88IV and later models in
+# python-escpos's list). The profiles have no feature flag for it; the driver still asks the printer
+# once per connection whether it answers, since a clone may be set up with an Epson profile.
+PROCESS_ID_PROFILES = frozenset(
+    {"TM-T88IV", "TM-T88IV-SA", "TM-T88V", "TM-T20II", "TM-T20II-42col", "TM-P80", "TM-P80-42col", "TM-L90"}
+)
+
+
+def answers_process_id(profile: str) -> bool:
+    """Whether printers of `profile` confirm a finished job with a GS ( H process ID response."""
+    return profile in PROCESS_ID_PROFILES
+
+
 def profile_pages(profile: str) -> dict[str, str]:
     """ESC t number (as text) → encoding name, from the profile."""
     return dict(get_profile(profile).profile_data.get("codePages", {}))

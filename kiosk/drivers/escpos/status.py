@@ -8,7 +8,7 @@ bits of a status byte (wrong baud rate or framing, an echoing port) is an error 
 
 Status bytes tell themselves apart by fixed bits (ESC/POS "identification of send status"):
 DLE EOT reply 0xx1xx10, ASB first byte 0xx1xx00 and three more bytes 0xx0xxxx, XON 0x11,
-XOFF 0x13.
+XOFF 0x13. A GS ( H process ID response is 37 22 d1 d2 d3 d4 00 (digits 0x30–0x39).
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from kiosk.drivers.ports import PrinterState, PrinterStatus
 
 XON, XOFF = 0x11, 0x13
+# GS ( H process ID response: header 0x37, identifier 0x22, the four ID digits, NUL.
+PROCESS_ID_HEAD = b"\x37\x22"
+PROCESS_ID_LENGTH = 7
 
 
 def is_realtime_reply(byte: int) -> bool:
@@ -35,35 +38,70 @@ def is_asb_more(byte: int) -> bool:
 
 @dataclass
 class StatusStream:
-    """Splits what a printer sends into DLE EOT replies and ASB blocks, in order, skipping
-    XON/XOFF; anything else is kept as `garbage` (a sign of a wrong baud rate or an echo)."""
+    """Splits what a printer sends into DLE EOT replies, ASB blocks and process ID responses, in
+    order, skipping XON/XOFF; anything else is kept as `garbage` (a sign of a wrong baud rate, an
+    echo, or an answer garbled on the way). `answers` counts the bytes that answer one DLE EOT
+    query each: replies and garbage, since a garbled reply still stands for one query."""
 
     replies: list[int] = field(default_factory=list)
     asb: list[bytes] = field(default_factory=list)
+    process_ids: list[str] = field(default_factory=list)
     garbage: bytearray = field(default_factory=bytearray)
+    answers: list[int] = field(default_factory=list)
     _partial: bytearray = field(default_factory=bytearray)
+    _pid: bytearray = field(default_factory=bytearray)
 
     def feed(self, data: bytes) -> None:
         for byte in data:
-            if self._partial:
-                if is_asb_more(byte) and byte not in (XON, XOFF):
-                    self._partial.append(byte)
-                    if len(self._partial) == 4:
-                        self.asb.append(bytes(self._partial))
-                        self._partial.clear()
-                    continue
-                if byte in (XON, XOFF):
-                    continue
-                self.garbage += self._partial
-                self._partial.clear()
-            if byte in (XON, XOFF):
-                continue
-            if is_realtime_reply(byte):
-                self.replies.append(byte)
-            elif is_asb_first(byte):
-                self._partial.append(byte)
+            if self._pid or byte == PROCESS_ID_HEAD[0]:
+                self._process_id_byte(byte)
             else:
-                self.garbage.append(byte)
+                self._status_byte(byte)
+
+    def _process_id_byte(self, byte: int) -> None:
+        self._pid.append(byte)
+        n = len(self._pid)
+        fits = (
+            byte == PROCESS_ID_HEAD[n - 1]
+            if n <= 2
+            else (0x30 <= byte <= 0x39 if n < PROCESS_ID_LENGTH else byte == 0)
+        )
+        if not fits:
+            held = bytes(self._pid)
+            self._pid.clear()
+            self._garbage(held[:1])  # the 0x37 was not a response after all: go on from the next
+            for rest in held[1:]:
+                self.feed(bytes([rest]))
+        elif n == PROCESS_ID_LENGTH:
+            self.process_ids.append(bytes(self._pid[2:6]).decode("ascii"))
+            self._pid.clear()
+
+    def _status_byte(self, byte: int) -> None:
+        if self._partial:
+            if is_asb_more(byte) and byte not in (XON, XOFF):
+                self._partial.append(byte)
+                if len(self._partial) == 4:
+                    self.asb.append(bytes(self._partial))
+                    self._partial.clear()
+                return
+            if byte in (XON, XOFF):
+                return
+            held = bytes(self._partial)
+            self._partial.clear()
+            self._garbage(held)
+        if byte in (XON, XOFF):
+            return
+        if is_realtime_reply(byte):
+            self.replies.append(byte)
+            self.answers.append(byte)
+        elif is_asb_first(byte):
+            self._partial.append(byte)
+        else:
+            self._garbage(bytes([byte]))
+
+    def _garbage(self, data: bytes) -> None:
+        self.garbage += data
+        self.answers.extend(data)
 
 
 def status_from_replies(replies: Mapping[int, int]) -> PrinterStatus:

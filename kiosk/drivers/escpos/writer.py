@@ -1,7 +1,8 @@
 """ESC/POS: the one class that makes every byte sent to a printer, the way python-escpos's
 `Escpos` does: text in each code page (ESC t), styles, user-defined glyphs (ESC &, ESC %),
-raster images (GS v 0), rules, QR codes, feeds, cuts, and the status queries (DLE EOT) that the
-serial printer sends. Nothing else in kiosk/ builds command bytes; transports only move them.
+raster images (GS v 0), rules, QR codes, feeds, cuts, and the status queries the serial printer
+sends (DLE EOT, answered on receipt; GS ( H, answered once everything before it was printed).
+Nothing else in kiosk/ builds command bytes; transports only move them.
 
 python-escpos generates the commands it does well (its `Dummy` collects them, and its profiles say
 what a printer can do); the Vietnamese text is ours (kiosk.drivers.escpos.codepages), since
@@ -27,6 +28,7 @@ USER_SET_ON, USER_SET_OFF = b"\x1b%\x01", b"\x1b%\x00"  # select / cancel user-d
 EMPHASIS_ON, EMPHASIS_OFF = b"\x1bE\x01", b"\x1bE\x00"
 GS_V0 = b"\x1dv0"  # print raster bit image
 DLE_EOT = b"\x10\x04"  # real-time status transmission
+GS_H_PROCESS_ID = b"\x1d(H\x06\x00\x30\x30"  # GS ( H fn 48 m 48: transmit process ID response
 STATUS_QUERIES = (1, 2, 3, 4)  # printer, offline cause, error cause, roll paper sensor
 MAX_BAND_ROWS = 960  # one GS v 0 command at most; keeps yH below 0x04 (see neutralise_realtime)
 
@@ -222,3 +224,12 @@ class EscposWriter:
     def status_query() -> bytes:
         """DLE EOT 1, 2, 3, 4 in one write (ESC/POS allows up to four before reading)."""
         return b"".join(DLE_EOT + bytes([n]) for n in STATUS_QUERIES)
+
+    @staticmethod
+    def process_id_request(process_id: str) -> bytes:
+        """GS ( H fn 48: ask for a process ID response carrying `process_id` (four digits). The
+        printer executes it in order, so it answers only after every byte sent before it was
+        processed, the ticket printed and cut (Epson TM-T88IV and later)."""
+        if len(process_id) != 4 or not process_id.isdigit():
+            raise ValueError(f"a process ID is four digits, not {process_id!r}")
+        return GS_H_PROCESS_ID + process_id.encode("ascii")

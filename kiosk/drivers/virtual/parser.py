@@ -254,6 +254,8 @@ class EscposParser:
             return 0
         if chr(b[2]) == "k" and length >= 7 and b[5] == ord("1"):
             self._qr_function(b[6], bytes(b[7:length]))
+        elif chr(b[2]) == "H":
+            self.on_inband(bytes(b[:length]))  # a process ID request: answered when reached
         elif chr(b[2]) != "k":
             self.sink.warn(f"GS ( {chr(b[2])} at {self.offset} not drawn")
         return length

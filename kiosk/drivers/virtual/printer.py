@@ -6,7 +6,11 @@ reads ESC/POS as a printer does (text in the active code page, TCVN-3 and CP1258
 images, native QR, sizes, cuts), renders each cut ticket to ticket-NNNN.png with ticket-NNNN.json
 (its text lines, QR payloads, image count, bytes), and answers DLE EOT with the state it is told
 to simulate. Real-time commands are answered wherever they appear in the stream, inside image data
-too, as real printers do.
+too, as real printers do, when they arrive; a GS ( H process ID request is
+answered when the head reaches it, after everything before it was printed and cut (unless
+`behaviour.process_id` is off, as on clones). The misbehaving
+printer (late, stopped, duplicated, garbled answers; a buffer that fills; paper that ends at a
+byte; a slow wire) is set with `behaviour` (kiosk.drivers.virtual.behaviour).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from kiosk.drivers.escpos.options import PAPER_DOTS, profile_pages
+from kiosk.drivers.virtual.behaviour import Answers, Behaviour, PrintEngine
 from kiosk.drivers.virtual.canvas import PrintedTicket, TicketCanvas
 from kiosk.drivers.virtual.links import Link, PtyLink, TcpLink
 from kiosk.drivers.virtual.parser import EscposParser
@@ -82,6 +87,7 @@ class VirtualPrinter:
         paper_width_mm: int = 80,
         slow_bytes_per_s: int = 240,
         unplug_after_bytes: int = 120,
+        behaviour: Behaviour | None = None,
     ) -> None:
         self.out_dir = Path(out_dir)
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -103,6 +109,11 @@ class VirtualPrinter:
         self._parser = EscposParser(self._canvas, on_inband=self._inband)
         self._realtime = bytearray()
         self._link: Link | None = None
+        self.behaviour = behaviour or Behaviour()
+        self._answers = Answers(self._reply_now, self.behaviour)
+        self._engine = PrintEngine(self._print, self.behaviour, self._paper_ended)
+        self._mute_budget: int | None = None
+        self.configure()
 
     # -- starting and stopping -----------------------------------------------------------------
 
@@ -110,12 +121,14 @@ class VirtualPrinter:
         """Make a pty pair and serve its master; returns the path the kiosk opens (the slave, or
         `link`, a symlink kept pointing at the current slave like a udev rule)."""
         self._link = PtyLink(self._receive, link)
+        self._set_wire()
         return self._link.start()
 
     def listen(self, host: str = "127.0.0.1", port: int = 0) -> tuple[str, int]:
         """Serve one TCP client at a time (printer.url = socket://HOST:PORT)."""
         tcp = TcpLink(self._receive, host, port)
         self._link = tcp
+        self._set_wire()
         tcp.start()
         return tcp.address
 
@@ -125,6 +138,7 @@ class VirtualPrinter:
         return self._link.url if self._link else ""
 
     def stop(self) -> None:
+        self._engine.stop()
         if self._link is not None:
             self._link.stop()
 
@@ -141,13 +155,30 @@ class VirtualPrinter:
         return self._state
 
     def set_state(self, state: str | Simulated) -> None:
-        """Simulate `state` from now on (see Simulated)."""
+        """Simulate `state` from now on (see Simulated). Back to a printing state, the head goes
+        on with what its buffer holds (a ticket held by paper out comes out now)."""
         self._state = Simulated(state)
         self._unplug_budget = self.unplug_after_bytes
-        if self._link is not None:
-            self._link.slow_bytes_per_s = self.slow_bytes_per_s if state == Simulated.slow else 0
+        self._set_wire()
         if self._asb_enabled:
             self._reply(ASB.get(self._state, READY_ASB))
+        if self._state not in NOT_PRINTING and self._engine.halted:
+            self._engine.resume()
+
+    def configure(self, **changes: object) -> None:
+        """Change the behaviour (fields of Behaviour) from now on."""
+        for name, value in changes.items():
+            setattr(self.behaviour, name, value)
+        b = self.behaviour
+        self._mute_budget = b.mute_after_bytes
+        self._answers.muted = b.mute_after_bytes == 0
+        self._engine.halt_after(b.paper_out_after_bytes)
+        self._set_wire()
+
+    def _set_wire(self) -> None:
+        if self._link is not None:
+            slow = self._state == Simulated.slow
+            self._link.slow_bytes_per_s = self.slow_bytes_per_s if slow else self.behaviour.wire_bytes_per_s
 
     def pull_cable(self) -> None:
         """The USB-serial adapter disappears: the port and its symlink vanish."""
@@ -159,6 +190,8 @@ class VirtualPrinter:
         self._state = Simulated.ready
         self._realtime.clear()
         self._parser.buffer.clear()
+        self._engine.clear()
+        self._answers.clear()
         return self._link.plug() if self._link else ""
 
     # -- results -------------------------------------------------------------------------------
@@ -190,13 +223,24 @@ class VirtualPrinter:
 
     def _take(self, chunk: bytes) -> None:
         self.bytes_received += len(chunk)
+        if self._mute_budget is not None:
+            self._mute_budget -= len(chunk)
+            self._answers.muted = self._mute_budget <= 0
         if self._state == Simulated.offline:
             return
         self._answer_realtime(chunk)
         if self._state in NOT_PRINTING:
             return  # a printer that cannot print takes no job (the driver never sends one)
+        self._engine.put(chunk)  # blocks while the buffer is full: the wire stops
+
+    def _print(self, chunk: bytes) -> None:
+        """The head reached `chunk` (kiosk.drivers.virtual.behaviour.PrintEngine)."""
         self._ticket_bytes += len(chunk)
         self._parser.feed(chunk)
+
+    def _paper_ended(self) -> None:
+        log.info("virtual printer: the paper ran out mid-job")
+        self.set_state(Simulated.paper_out)
 
     def _answer_realtime(self, chunk: bytes) -> None:
         """DLE EOT n anywhere in the stream gets its status byte (split reads included)."""
@@ -218,12 +262,19 @@ class VirtualPrinter:
                     self._reply(bytes([REPLIES.get(self._state, READY_REPLIES)[n - 1]]))
 
     def _inband(self, command: bytes) -> None:
+        if command[:3] == b"\x1d(H" and len(command) == 11 and command[5:7] == b"00":
+            if self.behaviour.process_id:
+                self._reply(b"\x37\x22" + command[7:11] + b"\x00")
+            return
         if command[:2] == b"\x1da":
             self._asb_enabled = command[2] != 0
             if self._asb_enabled:
                 self._reply(ASB.get(self._state, READY_ASB))
 
     def _reply(self, data: bytes) -> None:
+        self._answers.reply(data)
+
+    def _reply_now(self, data: bytes) -> None:
         if self._link is not None:
             self._link.send(data)
 
