@@ -85,6 +85,11 @@ def start_postgres(root: Path) -> PostgresServer:
         # A test cluster: no fsync (a clean or immediate stop still keeps every commit, which
         # is what the fault tests need; only a power cut would not), room for many pools.
         conf.write("fsync = off\nfull_page_writes = off\nmax_connections = 400\n")
+    # Trust, except for the role `fleet` over TCP, which must give its password (the tests of
+    # passwords from the environment).
+    (data / "pg_hba.conf").write_text(
+        "local all all trust\nhost all fleet 127.0.0.1/32 scram-sha-256\nhost all all 127.0.0.1/32 trust\n"
+    )
     with free_socket() as sock:
         port = sock.getsockname()[1]
     server = PostgresServer(bin_dir, data, sockets, port)

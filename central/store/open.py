@@ -1,7 +1,7 @@
-"""Which store a `--db` names: `sqlite:///path/central.db` (or a plain path) for the embedded
-SQLite store, `postgresql://user@host:port/database` for PostgreSQL. `open_store` opens it,
-migrating unless told not to; a bad URL or a database that cannot be reached raises
-`StoreError` with one line naming what is wrong."""
+"""Which store a `--db` names: `sqlite:///central.db` (relative), `sqlite:////var/lib/…/central.db`
+(absolute) or a plain path for the embedded SQLite store, `postgresql://user@host:port/database`
+for PostgreSQL. `open_store` opens it, migrating unless told not to; a bad URL or a database
+that cannot be reached raises `StoreError` with one line naming what is wrong."""
 
 from __future__ import annotations
 
@@ -20,10 +20,11 @@ def is_postgres(url: str) -> bool:
 def sqlite_path(url: str) -> Path:
     """The file of a SQLite URL or plain path; StoreError for any other scheme."""
     if url.startswith("sqlite://"):
+        # As SQLAlchemy spells it: sqlite:///relative/central.db, sqlite:////absolute/central.db.
         rest = url.removeprefix("sqlite://")
         if not rest.startswith("/") or rest == "/":
             raise StoreError(f"--db: {url!r}: a SQLite URL is sqlite:///path/to/central.db")
-        return Path(rest[1:] if rest.startswith("//") else rest)
+        return Path(rest[1:])
     if "://" in url:
         scheme = url.split("://", 1)[0]
         raise StoreError(f"--db: unknown store {scheme!r}; use sqlite:///path or postgresql://…")

@@ -34,7 +34,11 @@ def parse_postgres_url(url: str) -> PostgresTarget:
     import psycopg
     from psycopg.conninfo import conninfo_to_dict
 
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (parsing it is the check)
+    except ValueError as exc:
+        raise StoreError(f"--db: not a PostgreSQL URL ({exc})") from None
     query = parse_qsl(parts.query, keep_blank_values=True)
     pool = {k: v for k, v in query if k in _POOL_KEYS}
     rest = urlencode([(k, v) for k, v in query if k not in _POOL_KEYS])
