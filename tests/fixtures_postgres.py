@@ -75,7 +75,7 @@ def start_postgres(root: Path) -> PostgresServer:
     if bin_dir is None:
         raise FileNotFoundError("no PostgreSQL server (apt-get install postgresql)")
     data, sockets = root / "data", root / "sockets"
-    sockets.mkdir()
+    sockets.mkdir(parents=True)
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
         shutil.chown(sockets, "postgres")
