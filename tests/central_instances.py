@@ -68,7 +68,7 @@ class Alternating(FaultyServer):
         self._turn_lock = threading.Lock()
         super().__init__(upstreams[0])
 
-    @property  # type: ignore[override]
+    @property
     def upstream(self) -> str:
         with self._turn_lock:
             return next(self._turn)

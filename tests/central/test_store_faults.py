@@ -22,8 +22,8 @@ from central.store.postgres.url import parse_postgres_url
 from kiosk import store as kiosk_store
 from kiosk.sync import identity
 from kiosk.sync.enrollment import enroll
-from tests.central_instances import Cluster, start_cluster
-from tests.fixtures_central import SITE, Kiosk, RunningServer
+from tests.central_instances import Cluster, start_cluster, start_instance
+from tests.fixtures_central import ADMIN_TOKEN, SITE, Kiosk, RunningServer
 from tests.fixtures_postgres import PostgresServer
 
 T = TypeVar("T")
@@ -149,6 +149,8 @@ def test_a_sqlite_fleet_copied_to_postgresql_keeps_working(
     central_server: RunningServer, postgres_server: PostgresServer, tmp_path: Path
 ) -> None:
     populated_sqlite(central_server, tmp_path)
+    (tmp_path / "admin-token").write_text(ADMIN_TOKEN)
+    (tmp_path / "releases").mkdir()
     source = Path(central_server.store.path)
     target = postgres_server.database("copy")
     copied = copy_sqlite_to_postgres(source, parse_postgres_url(target))
@@ -159,14 +161,26 @@ def test_a_sqlite_fleet_copied_to_postgresql_keeps_working(
         copy_sqlite_to_postgres(source, parse_postgres_url(target))
     assert copy_sqlite_to_postgres(source, parse_postgres_url(target), replace=True) == copied
 
+    # The kiosk, told nothing but the new address, goes on with the token it had.
+    instance = start_instance(target, tmp_path / "releases", tmp_path / "admin-token", tmp_path / "moved.log")
+    try:
+        db = kiosk_store.open_state(tmp_path / "old-kiosk")
+        kiosk_store.set_state(db, identity.SERVER_URL, instance.url)
+        kiosk = Kiosk(db, tmp_path / "old-kiosk", "", central_server)
+        fresh = kiosk.add_tickets(5, start=31)
+        report = kiosk.agent().sync_once()
+        assert report.ok, report
+        db.close()
+    finally:
+        instance.stop()
     moved = open_store(target)
     try:
+        assert {e.id for e in moved.list_events(None, "ticket.issued", 0, 1000)} >= set(fresh)
         device = moved.list_devices()[0]
         token = identity.load_token(tmp_path / "old-kiosk")
         assert moved.device_by_token(hash_secret(token)) == device
-        assert moved.list_events(device.id, None, 0, 1000) == central_server.store.list_events(
-            device.id, None, 0, 1000
-        )
+        old = central_server.store.list_events(device.id, None, 0, 1000)
+        assert moved.list_events(device.id, None, 0, 1000)[: len(old)] == old, "copied as they were"
         assert moved.set_config("site", SITE.id, {}) > 1, "the version counter went on, not back to 1"
     finally:
         moved.close()
