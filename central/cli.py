@@ -8,7 +8,7 @@ import importlib
 import sys
 
 from central import __version__
-from central.commands import CommandError
+from central.commands import CommandError, close_stores
 from central.store.contract import StoreError
 from kiosk.protocol.errors import KioskError
 
@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "central.commands.operators",
     "central.commands.release",
     "central.commands.staff",
+    "central.commands.store",
 ]
 
 
@@ -42,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        close_stores()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from fastapi import Request
 
-from central.api.enroll_limit import FailureLimiter
 from central.store.contract import CentralStore
 
 if TYPE_CHECKING:
@@ -33,8 +32,6 @@ class Central:
     offline_after_s: float = 180.0
     # Encoded full catalogue answers by version: hundreds of kiosks ask for the same bytes.
     full_catalogue_cache: dict[int, bytes] = field(default_factory=dict)
-    # Wrong enrollment codes per client address (central/api/enroll_limit.py).
-    enroll_failures: FailureLimiter = field(default_factory=FailureLimiter)
 
 
 async def central(request: Request) -> Central:

@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from central.store.records import StoreUnavailable
+
 log = logging.getLogger("central")
 
 _STARLETTE_CODES = {
@@ -101,6 +103,20 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted(allowed))
 
 
+# How long a client is asked to wait while the database is away (a restart, a failover).
+STORE_RETRY_AFTER_S = 5
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(
+        503,
+        "store_unavailable",
+        "the server cannot reach its database just now; try again shortly",
+        {"Retry-After": str(STORE_RETRY_AFTER_S)},
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(500, "internal_error", "the server failed; the error is logged")
@@ -110,4 +126,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StoreUnavailable, _store_unavailable)
     app.add_exception_handler(Exception, _unexpected)

@@ -15,6 +15,7 @@ pytest_plugins = [
     "tests.fixtures_printing",
     "tests.fixtures_updates",
     "tests.fixtures_central",
+    "tests.fixtures_postgres",
     "tests.fixtures_lookup",
     "tests.fixtures_calling",
 ]

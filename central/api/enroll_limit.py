@@ -8,63 +8,26 @@ is looked up (and gives it back when the code was right), so a burst of parallel
 more tries than a sequence. IPv6 addresses count by their /64, which one machine can rotate
 through. The address is the connection's peer, or what a proxy the operator listed says it saw
 (central/forwarded.py; none by default); behind an unlisted proxy it is the proxy's, the limit is
-then shared, and a guessing attack pauses enrolment rather than succeeding. In memory, per
-server process: a restart forgets.
+then shared, and a guessing attack pauses enrolment rather than succeeding.
+
+Counted in the store (`begin_attempt`/`end_attempt`, as console logins are), so the limit holds
+across every server instance sharing it and across restarts.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import math
-import threading
-import time
-from collections import OrderedDict, deque
-from collections.abc import Callable
+
+from central.auth import hash_secret
+from central.store.contract import AttemptLimit
 
 MAX_FAILURES = 10
 WINDOW_S = 600.0
-MAX_ADDRESSES = 10_000  # the oldest address is forgotten beyond this (memory stays bounded)
 
 
-class FailureLimiter:
-    def __init__(
-        self,
-        max_failures: int = MAX_FAILURES,
-        window_s: float = WINDOW_S,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.max_failures = max_failures
-        self.window_s = window_s
-        self.clock = clock
-        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def attempt(self, key: str) -> tuple[int | None, float | None]:
-        """(seconds to wait, None) when `key` must wait; else (None, token): the attempt is
-        counted as a failure until `succeeded(key, token)` gives it back."""
-        with self._lock:
-            times = self._recent(key)
-            if len(times) >= self.max_failures:
-                return max(1, math.ceil(times[0] + self.window_s - self.clock())), None
-            token = self.clock()
-            times.append(token)
-            self._failures[key] = times
-            self._failures.move_to_end(key)
-            while len(self._failures) > MAX_ADDRESSES:
-                self._failures.popitem(last=False)
-            return None, token
-
-    def succeeded(self, key: str, token: float) -> None:
-        with self._lock:
-            times = self._failures.get(key)
-            if times is not None and token in times:
-                times.remove(token)
-
-    def _recent(self, key: str) -> deque[float]:
-        times = self._failures.get(key, deque())
-        while times and times[0] <= self.clock() - self.window_s:
-            times.popleft()
-        return times
+def enroll_limit(address: str) -> AttemptLimit:
+    """The limit on wrong codes from one client (`client_key`), keyed by a hash of it."""
+    return AttemptLimit(hash_secret(f"enroll\0{address}"), MAX_FAILURES, WINDOW_S)
 
 
 def client_key(address: str) -> str:

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 import central
 from central.api import catalogue, device_config
 from central.api.dossiers import public_view
-from central.api.enroll_limit import client_key
+from central.api.enroll_limit import client_key, enroll_limit
 from central.api.events import Rejected, check_event
 from central.api.models import (
     BODY_ERRORS,
@@ -92,8 +92,9 @@ def enroll(body: EnrollRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
     """Trade a single-use enrollment code for a device token. Too many wrong codes from one
     address answer 429 for a while (central/api/enroll_limit.py)."""
     address = client_key(request.client.host if request.client else "?")
-    wait, attempt = ctx.enroll_failures.attempt(address)
-    if wait is not None or attempt is None:
+    verdict = ctx.store.begin_attempt([enroll_limit(address)], ctx.clock())
+    if verdict.attempt is None:
+        wait = verdict.retry_after_s
         log.warning("enrolment from %s refused: too many wrong codes", address)
         raise ApiError(
             429,
@@ -111,6 +112,7 @@ def enroll(body: EnrollRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
             ctx.clock(),
         )
     except EnrollmentRefused as exc:  # the attempt stays counted as a failure
+        ctx.store.end_attempt(verdict.attempt, False, [])
         if exc.reason == "unknown":
             raise ApiError(404, "enrollment_code_unknown", "no such enrollment code") from None
         raise ApiError(
@@ -118,7 +120,7 @@ def enroll(body: EnrollRequest, ctx: Ctx, request: Request) -> dict[str, Any]:
             f"enrollment_code_{exc.reason}",
             f"the enrollment code is {exc.reason}; ask the operator for a new one",
         ) from None
-    ctx.enroll_failures.succeeded(address, attempt)
+    ctx.store.end_attempt(verdict.attempt, True, [])
     site = ctx.store.get_site(device.site_id)
     assert site is not None  # codes reference their site
     return {

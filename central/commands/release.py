@@ -7,7 +7,7 @@ import argparse
 import os
 from pathlib import Path
 
-from central.commands import CommandError, open_store, print_json
+from central.commands import DB_HELP, RELEASES_HELP, CommandError, open_store, print_json, releases_dir
 from central.context import utc_now
 from central.fleet import build as release_build
 from central.fleet import rollouts
@@ -20,8 +20,7 @@ from central.fleet.bundles import (
     verify_bundle,
     write_manifest,
 )
-from central.store.contract import Rollout, RolloutPlan
-from central.store.sqlite import SQLiteStore
+from central.store.contract import CentralStore, Rollout, RolloutPlan
 from kiosk.protocol.release_manifest import KeySet, version_key
 
 DEFAULT_DB = "central.db"
@@ -32,13 +31,13 @@ def _add_store_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
         default=os.environ.get("KIOSK_CENTRAL_DB", DEFAULT_DB),
-        help="SQLite database file (default $KIOSK_CENTRAL_DB or ./central.db)",
+        help=DB_HELP,
     )
-    parser.add_argument("--releases", help="releases directory (default: releases/ beside the database)")
+    parser.add_argument("--releases", help=RELEASES_HELP)
 
 
 def _releases_dir(args: argparse.Namespace) -> Path:
-    return Path(args.releases) if args.releases else Path(args.db).resolve().parent / "releases"
+    return releases_dir(args)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -175,7 +174,7 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
-def _show(store: SQLiteStore, rollout: Rollout) -> None:
+def _show(store: CentralStore, rollout: Rollout) -> None:
     print_json(rollouts.status(store, rollout).as_json())
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from central.commands import CommandError, add_db_option, open_store
+from central.commands import RELEASES_HELP, CommandError, add_db_option, open_store, releases_dir
 from central.forwarded import default_proxies, parse_proxies, server_options
+from central.store.open import describe
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -14,7 +15,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_option(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (default 8080)")
-    p.add_argument("--releases", help="releases directory (default: releases/ beside the database)")
+    p.add_argument("--releases", help=RELEASES_HELP)
+    p.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="do not migrate the schema at start (deployments that run `kiosk-central migrate` "
+        "as a separate step); an old schema then stops start-up",
+    )
     p.add_argument(
         "--admin-token-file",
         help="file holding an operator token to accept (kept hashed in the database)",
@@ -54,13 +61,14 @@ def serve(args: argparse.Namespace) -> int:
         proxies = parse_proxies(args.forwarded_allow_ips)
     except ValueError as exc:
         raise CommandError(f"--forwarded-allow-ips: {exc}") from None
-    store = open_store(args)
+    describe(args.db)  # a malformed --db is named before anything else
+    releases = releases_dir(args)
+    store = open_store(args, migrate=not args.no_migrate)
     if args.admin_token_file:
         token = Path(args.admin_token_file).read_text(encoding="utf-8").strip()
         if len(token) < 16:
             raise CommandError(f"{args.admin_token_file}: the admin token must be 16 characters or more")
         store.add_admin_token(hash_secret(token), f"file {args.admin_token_file}", utc_now())
-    releases = Path(args.releases) if args.releases else Path(args.db).resolve().parent / "releases"
     dossiers = load_source(args.dossier_source, store) if args.dossier_source else None
     app = create_app(store, releases, dossiers=dossiers, offline_after_s=args.offline_after)
     uvicorn.run(

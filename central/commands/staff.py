@@ -6,12 +6,14 @@ from __future__ import annotations
 import argparse
 import re
 from pathlib import Path
+from typing import cast
 
 from central.calling.voice.pack import DEFAULT_PACK, check_pack
 from central.commands import CommandError, add_db_option, open_store, print_json
 from central.commands.operators import _password
 from central.console.passwords import WeakPassword, hash_password
 from central.context import utc_now
+from central.store.calling import CallingStore
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
@@ -54,6 +56,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     check.set_defaults(handler=check_voice)
 
 
+def _staff_store(args: argparse.Namespace) -> CallingStore:
+    """The store's calling part, where staff accounts live (central/store/calling.py)."""
+    return cast(CallingStore, open_store(args))
+
+
 def set_staff(args: argparse.Namespace) -> int:
     if not _NAME.match(args.name):
         raise CommandError(f"{args.name!r}: use lower-case letters, digits, '.', '_' or '-'")
@@ -61,19 +68,19 @@ def set_staff(args: argparse.Namespace) -> int:
         hashed = hash_password(_password(args))
     except WeakPassword as exc:
         raise CommandError(str(exc)) from None
-    open_store(args).set_staff(args.site, args.name, args.role, hashed, utc_now())
+    _staff_store(args).set_staff(args.site, args.name, args.role, hashed, utc_now())
     print(f"{args.role} {args.name} of {args.site} may sign in at /counter/")
     return 0
 
 
 def list_staff(args: argparse.Namespace) -> int:
-    members = open_store(args).list_staff(args.site)
+    members = _staff_store(args).list_staff(args.site)
     print_json([{"site": m.site_id, "name": m.name, "role": m.role} for m in members])
     return 0
 
 
 def remove_staff(args: argparse.Namespace) -> int:
-    if not open_store(args).remove_staff(args.site, args.name):
+    if not _staff_store(args).remove_staff(args.site, args.name):
         raise CommandError(f"no officer {args.name!r} at {args.site!r}")
     print(f"{args.name} removed from {args.site}; their sessions ended")
     return 0

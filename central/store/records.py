@@ -18,6 +18,11 @@ class StoreError(Exception):
     """Base of the errors a store raises on purpose."""
 
 
+class StoreUnavailable(StoreError):
+    """The database cannot be reached now (restarting, failing over, every connection busy):
+    the server answers 503 with Retry-After and the caller tries again later."""
+
+
 class VersionConflict(StoreError):
     """A catalogue version that does not grow."""
 

@@ -14,7 +14,16 @@ import pytest
 from tests.fixtures_core import REPO
 
 UNITS_DIR = REPO / "systemd"
-UNITS = ("kiosk.service", "kiosk-agent.service", "kiosk-rollback.service")
+# The kiosk's units, and the central server's: its migrations and one instance of its template
+# (kiosk-central@.service, one instance per port).
+UNITS = (
+    "kiosk.service",
+    "kiosk-agent.service",
+    "kiosk-rollback.service",
+    "kiosk-central-migrate.service",
+    "kiosk-central@8081.service",
+)
+TEMPLATES = {"kiosk-central@8081.service": "kiosk-central@.service"}
 EXPOSURE_GOAL = 5.0
 _EXEC = re.compile(r"^Exec\w+=[-+@!:]*(/\S+)", re.M)
 
@@ -35,7 +44,7 @@ def device_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     units = root / "etc/systemd/system"
     units.mkdir(parents=True)
     for name in UNITS:
-        text = (UNITS_DIR / name).read_text(encoding="utf-8")
+        text = (UNITS_DIR / TEMPLATES.get(name, name)).read_text(encoding="utf-8")
         (units / name).write_text(text, encoding="utf-8")
         for program in _EXEC.findall(text):
             exe = root / program.lstrip("/")

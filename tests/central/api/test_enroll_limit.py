@@ -1,47 +1,51 @@
-"""The wrong-code limiter behind POST /enroll (central/api/enroll_limit.py), on a clock the test
-moves; the 429 over HTTP is in test_central_api.py."""
+"""The wrong-code limit behind POST /enroll (central/api/enroll_limit.py), counted in the store
+(each test on SQLite and on PostgreSQL) at times the test chooses; the 429 over HTTP is in
+test_central_api.py, across two server instances in tests/central/test_two_instances.py."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from central.api.enroll_limit import FailureLimiter, client_key
+from central.api.enroll_limit import client_key, enroll_limit
+from central.store.contract import CentralStore
+
+NOW = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_the_limit_holds_per_address_until_the_oldest_failure_ages_out() -> None:
-    clock = Clock()
-    limiter = FailureLimiter(max_failures=3, window_s=60, clock=clock)
-    for _ in range(3):
-        wait, token = limiter.attempt("10.0.0.5")
-        assert wait is None and token is not None  # each attempt counts until it succeeds
-        clock.now += 10
-    assert limiter.attempt("10.0.0.5") == (30, None)  # the first leaves the window at +60
-    assert limiter.attempt("10.0.0.6")[0] is None, "another address is not held back"
-    clock.now += 30
-    assert limiter.attempt("10.0.0.5")[0] is None
-    assert limiter.attempt("10.0.0.5") == (10, None)
+def attempt(store: CentralStore, address: str, seconds: float) -> int | None:
+    """None when the attempt may go ahead (and counts as a wrong code); else the wait."""
+    verdict = store.begin_attempt([enroll_limit(address)], NOW + timedelta(seconds=seconds))
+    if verdict.attempt is None:
+        return verdict.retry_after_s
+    store.end_attempt(verdict.attempt, False, [])
+    return None
 
 
-def test_a_right_code_gives_its_attempt_back() -> None:
-    limiter = FailureLimiter(max_failures=2, window_s=60, clock=Clock())
-    for _ in range(5):
-        wait, token = limiter.attempt("10.0.0.5")
-        assert wait is None and token is not None
-        limiter.succeeded("10.0.0.5", token)
+def test_the_limit_holds_per_address_until_the_oldest_failure_ages_out(central_store: CentralStore) -> None:
+    for n in range(10):
+        assert attempt(central_store, "10.0.0.5", n * 10) is None
+    assert attempt(central_store, "10.0.0.5", 100) == 500  # the first leaves the window at +600
+    assert attempt(central_store, "10.0.0.6", 100) is None, "another address is not held back"
+    assert attempt(central_store, "10.0.0.5", 601) is None
+    assert attempt(central_store, "10.0.0.5", 602) == 8
 
 
-def test_parallel_guesses_get_no_more_tries_than_sequential_ones() -> None:
-    limiter = FailureLimiter(max_failures=10, window_s=600, clock=Clock())
-    started = [limiter.attempt("10.0.0.5") for _ in range(40)]  # all in flight, none answered
-    assert sum(1 for wait, _ in started if wait is None) == 10
+def test_a_right_code_gives_its_attempt_back(central_store: CentralStore) -> None:
+    for n in range(25):
+        verdict = central_store.begin_attempt([enroll_limit("10.0.0.5")], NOW + timedelta(seconds=n))
+        assert verdict.attempt is not None
+        central_store.end_attempt(verdict.attempt, True, [])
+
+
+def test_parallel_guesses_get_no_more_tries_than_sequential_ones(central_store: CentralStore) -> None:
+    with ThreadPoolExecutor(8) as pool:  # all in flight, none answered
+        verdicts = list(
+            pool.map(lambda _: central_store.begin_attempt([enroll_limit("10.0.0.5")], NOW), range(40))
+        )
+    assert sum(1 for v in verdicts if v.attempt is not None) == 10
 
 
 @pytest.mark.parametrize(
@@ -56,12 +60,3 @@ def test_parallel_guesses_get_no_more_tries_than_sequential_ones() -> None:
 )
 def test_ipv6_counts_by_its_64(address: str, key: str) -> None:
     assert client_key(address) == key
-
-
-def test_memory_stays_bounded_by_forgetting_the_oldest_address(monkeypatch) -> None:
-    monkeypatch.setattr("central.api.enroll_limit.MAX_ADDRESSES", 5)
-    limiter = FailureLimiter(max_failures=1, window_s=600, clock=Clock())
-    for i in range(8):
-        limiter.attempt(f"10.0.0.{i}")
-    assert limiter.attempt("10.0.0.0")[0] is None and limiter.attempt("10.0.0.7")[0] is not None
-    assert len(limiter._failures) == 5

@@ -10,15 +10,13 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 import requests
 
 from central.console.login_limit import LIMITS
-from central.store.contract import AttemptLimit
-from central.store.sqlite import SQLiteStore
+from central.store.contract import AttemptLimit, CentralStore
 from tests.console_fleet import OPERATOR, PASSWORD, add_operator, enroll
 from tests.fixtures_central import SITE, RunningServer
 
@@ -100,8 +98,8 @@ def test_a_login_flood_is_throttled_before_hashing_while_heartbeats_go_on(server
     assert login_from(server, OPERATOR, PASSWORD, source="127.0.0.4")[0] == 303
 
 
-def test_the_store_counts_attempts_per_key_and_forgets_on_success(tmp_path: Path) -> None:
-    store = SQLiteStore(tmp_path / "central.db")
+def test_the_store_counts_attempts_per_key_and_forgets_on_success(central_store: CentralStore) -> None:
+    store = central_store
     now = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
 
     def fail(limits: list[AttemptLimit], seconds: float) -> None:
@@ -130,4 +128,3 @@ def test_the_store_counts_attempts_per_key_and_forgets_on_success(tmp_path: Path
         store.begin_attempt([AttemptLimit("name-3", 2, 300), source], now + timedelta(seconds=403)).attempt
         is None
     )
-    store.close()

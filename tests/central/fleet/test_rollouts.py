@@ -1,6 +1,7 @@
 """Staged rollouts on the server: canary first, then growing shares of the fleet, halt at the
-failure threshold, pause, resume and roll back. Through the real store (a SQLite file), real
-update.result events as the device API stores them, and real published releases."""
+failure threshold, pause, resume and roll back. Through the real store (a SQLite file and a
+PostgreSQL database: each test runs on both), real update.result events as the device API
+stores them, and real published releases."""
 
 from __future__ import annotations
 
@@ -18,8 +19,7 @@ from central.auth import hash_secret
 from central.fleet import policy as rollout_policy
 from central.fleet import rollouts
 from central.fleet.bundles import ReleaseError, publish
-from central.store.contract import Device, Rollout, RolloutPlan, Site
-from central.store.sqlite import SQLiteStore
+from central.store.contract import CentralStore, Device, Rollout, RolloutPlan, Site
 from tests.fixtures_updates import V1, V2, Keys, make_bundle
 
 NOW = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
@@ -30,15 +30,14 @@ CANARY = ("kiosk-0001", "kiosk-0002", "kiosk-0003")  # enrolled for real: a cana
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    central = SQLiteStore(tmp_path / "central.db")
+def store(central_store: CentralStore) -> Iterator[CentralStore]:
+    central = central_store
     central.put_site(SITE)
     central.put_site(PILOT_SITE)
     for n, _ in enumerate(CANARY):
         central.add_enrollment_code(hash_secret(f"code{n}"), SITE.id, NOW + timedelta(days=1))
         central.enroll(hash_secret(f"code{n}"), f"rpi-{n}", V1, hash_secret(f"token{n}"), NOW)
     yield central
-    central.close()
 
 
 @pytest.fixture
@@ -50,11 +49,11 @@ def releases(tmp_path: Path, keys: Keys, release_wheels: dict[str, Path]) -> Pat
     return releases_dir
 
 
-def offered(store: SQLiteStore, version: str = V1, site: str = SITE.id) -> set[str]:
+def offered(store: CentralStore, version: str = V1, site: str = SITE.id) -> set[str]:
     return {d for d in FLEET if rollouts.release_for(store, d, site, version) is not None}
 
 
-def report(store: SQLiteStore, device_id: str, ok: bool, to: str = V2) -> None:
+def report(store: CentralStore, device_id: str, ok: bool, to: str = V2) -> None:
     """An update.result event as the device API takes it in: checked, stored, then reviewed."""
     data = {"from": V1, "to": to, "ok": ok, "stage": "health", "detail": "" if ok else "did not start"}
     event = check_event(EventIn(id=str(uuid.uuid4()), type="update.result", at=NOW.isoformat(), data=data))
@@ -63,11 +62,11 @@ def report(store: SQLiteStore, device_id: str, ok: bool, to: str = V2) -> None:
     rollouts.review(store, NOW)
 
 
-def start(store: SQLiteStore, releases: Path, version: str = V2, **plan: Any) -> Rollout:
+def start(store: CentralStore, releases: Path, version: str = V2, **plan: Any) -> Rollout:
     return rollouts.start(store, releases, RolloutPlan(version, **plan), NOW)
 
 
-def test_canary_first_then_growing_shares_of_the_fleet(store: SQLiteStore, releases: Path) -> None:
+def test_canary_first_then_growing_shares_of_the_fleet(store: CentralStore, releases: Path) -> None:
     rollout = start(store, releases, stages=(10, 50, 100), canary_devices=CANARY)
     assert offered(store) == set(CANARY)
     assert rollouts.release_for(store, "kiosk-0001", SITE.id, V1) == V2
@@ -83,13 +82,13 @@ def test_canary_first_then_growing_shares_of_the_fleet(store: SQLiteStore, relea
     assert offered(store, version="9.0.0") == set()  # nor is one on a newer version downgraded
 
 
-def test_a_canary_site_sends_every_kiosk_of_that_site_first(store: SQLiteStore, releases: Path) -> None:
+def test_a_canary_site_sends_every_kiosk_of_that_site_first(store: CentralStore, releases: Path) -> None:
     start(store, releases, canary_sites=(PILOT_SITE.id,))
     assert offered(store, site=PILOT_SITE.id) == set(FLEET)
     assert offered(store, site=SITE.id) == set()
 
 
-def test_placement_is_deterministic_per_device(store: SQLiteStore, releases: Path) -> None:
+def test_placement_is_deterministic_per_device(store: CentralStore, releases: Path) -> None:
     rollout = start(store, releases, stages=(30, 100))
     first = offered(store)
     assert offered(store) == first
@@ -97,7 +96,7 @@ def test_placement_is_deterministic_per_device(store: SQLiteStore, releases: Pat
     assert rollout.percent == 30
 
 
-def test_rollout_halts_when_failures_reach_the_threshold(store: SQLiteStore, releases: Path) -> None:
+def test_rollout_halts_when_failures_reach_the_threshold(store: CentralStore, releases: Path) -> None:
     rollout = start(store, releases, stages=(100,), failure_threshold=0.25, min_results=4)
     devices = sorted(offered(store))[:4]
     for device, ok in zip(devices[:3], (True, True, False), strict=True):
@@ -115,7 +114,7 @@ def test_rollout_halts_when_failures_reach_the_threshold(store: SQLiteStore, rel
     assert len(offered(store)) == len(FLEET) - 1
 
 
-def test_latest_result_per_device_counts_once(store: SQLiteStore, releases: Path) -> None:
+def test_latest_result_per_device_counts_once(store: CentralStore, releases: Path) -> None:
     rollout = start(store, releases, stages=(100,), failure_threshold=0.5, min_results=2)
     report(store, "kiosk-0001", False)
     report(store, "kiosk-0001", True)  # healthy after all
@@ -127,7 +126,7 @@ def test_latest_result_per_device_counts_once(store: SQLiteStore, releases: Path
     assert store.rollout_counts(rollout.id).reported == 2
 
 
-def test_pause_and_resume(store: SQLiteStore, releases: Path) -> None:
+def test_pause_and_resume(store: CentralStore, releases: Path) -> None:
     rollout = start(store, releases, stages=(100,))
     assert rollouts.act(store, rollout.id, "pause", NOW).state == "paused"
     assert offered(store) == set()
@@ -137,7 +136,9 @@ def test_pause_and_resume(store: SQLiteStore, releases: Path) -> None:
     assert offered(store) == set(FLEET)
 
 
-def test_a_change_on_a_stale_view_is_a_conflict_not_a_lost_update(store: SQLiteStore, releases: Path) -> None:
+def test_a_change_on_a_stale_view_is_a_conflict_not_a_lost_update(
+    store: CentralStore, releases: Path
+) -> None:
     rollout = start(store, releases, stages=(10, 100))
     rollouts.act(store, rollout.id, "pause", NOW)  # another operator, meanwhile
     with pytest.raises(rollouts.RolloutError, match="changed meanwhile") as refused:
@@ -146,7 +147,7 @@ def test_a_change_on_a_stale_view_is_a_conflict_not_a_lost_update(store: SQLiteS
     assert rollouts.get(store, rollout.id).state == "paused" and rollouts.get(store, rollout.id).stage == 0
 
 
-def test_stage_advances_by_itself_after_enough_successes(store: SQLiteStore, releases: Path) -> None:
+def test_stage_advances_by_itself_after_enough_successes(store: CentralStore, releases: Path) -> None:
     rollout = start(store, releases, stages=(10, 100), canary_devices=CANARY, advance_after_ok=3)
     for device in CANARY[:2]:
         report(store, device, True)
@@ -156,7 +157,7 @@ def test_stage_advances_by_itself_after_enough_successes(store: SQLiteStore, rel
 
 
 def test_roll_back_needs_a_release_signed_as_rollback(
-    store: SQLiteStore,
+    store: CentralStore,
     releases: Path,
     tmp_path: Path,
     keys: Keys,
@@ -176,7 +177,7 @@ def test_roll_back_needs_a_release_signed_as_rollback(
 
 
 def test_start_refuses_unpublished_versions_bad_plans_and_a_moving_rollout(
-    store: SQLiteStore, releases: Path
+    store: CentralStore, releases: Path
 ) -> None:
     with pytest.raises(ReleaseError, match="not published"):
         start(store, releases, "7.0.0")
@@ -193,7 +194,7 @@ def test_start_refuses_unpublished_versions_bad_plans_and_a_moving_rollout(
     assert store.current_rollout() == second
 
 
-def test_a_halted_rollout_is_replaced_by_the_next_one(store: SQLiteStore, releases: Path) -> None:
+def test_a_halted_rollout_is_replaced_by_the_next_one(store: CentralStore, releases: Path) -> None:
     halted = start(store, releases, stages=(10, 100), min_results=1)
     report(store, "kiosk-0001", False)
     assert rollouts.get(store, halted.id).state == "halted"
