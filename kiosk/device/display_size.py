@@ -1,6 +1,7 @@
 """How big the display is, in millimetres: from the EDID the kernel exposes for a connected
 monitor (/sys/class/drm/*/edid), unless `ui.display_diagonal_in` says otherwise (a technician's
-figure wins: some HDMI boards report nonsense), else a guess from the resolution. The screens keep their minimum text and touch sizes in millimetres from this."""
+figure wins: some HDMI boards report nonsense), else a guess from the resolution. The screens
+keep their minimum text and touch sizes in millimetres from this."""
 
 from __future__ import annotations
 

@@ -57,8 +57,10 @@ def scroll_when_short(screen: Screen) -> None:
     from kivy.factory import Factory
     from kivy.uix.scrollview import ScrollView
 
-    paper = screen.children[0] if screen.children else None
-    kids = list(reversed(paper.children)) if paper is not None else []
+    if not screen.children:
+        return
+    paper = screen.children[0]
+    kids = list(reversed(paper.children))
     headers = [i for i, w in enumerate(kids) if type(w).__name__ == "HeaderBar"]
     if not headers or headers[0] + 1 >= len(kids):
         return

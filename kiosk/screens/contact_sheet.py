@@ -36,9 +36,22 @@ def contact_sheet(shots: list[Path], out: Path, title: str, cell_px: int = 360, 
         x = GAP_PX + col * (cell_w + GAP_PX)
         y = head + row * (cell_h + CAPTION_PX + GAP_PX * 2)
         with Image.open(path) as shot:
-            sheet.paste(shot.convert("RGB").resize((cell_w, cell_h), Image.LANCZOS), (x, y))
+            sheet.paste(shot.convert("RGB").resize((cell_w, cell_h), Image.Resampling.LANCZOS), (x, y))
         draw.rectangle((x - 1, y - 1, x + cell_w, y + cell_h), outline="#888888")
         draw.text((x, y + cell_h + 4), path.stem, fill="black", font=font)
     out.parent.mkdir(parents=True, exist_ok=True)
     sheet.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(out, optimize=True)
     return out
+
+
+def main(argv: list[str]) -> int:
+    """`python -m kiosk.screens.contact_sheet OUT.png TITLE SHOT.png...` (make screenshots)."""
+    out, title, *shots = argv
+    contact_sheet(sorted(Path(s) for s in shots), Path(out), title, cell_px=300, columns=8)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))

@@ -57,7 +57,7 @@ class KioskApp(App):
         self.on_first_frame: list[Callable[[KioskApp], None]] = []
         self.use_kivy_settings = False
         self._events: list[Any] = []
-        self.display = None  # kiosk.device.display_size.DisplaySize, once the window exists
+        self.display: Any = None  # kiosk.device.display_size.DisplaySize, once the window exists
 
     # --- building -------------------------------------------------------------------
     def build(self) -> Any:

@@ -64,16 +64,18 @@ def problems(app: Any, root: Any, state: str) -> list[str]:
                 found.append(f"{name} text {tw:.0f}×{th:.0f} cut off in {w.width:.0f}×{w.height:.0f}")
         if isinstance(w, ButtonBehavior) and not w.disabled and box is not None:
             if min(w.size) / mm < MIN_TARGET_MM - 0.05:
-                found.append(f"{name} target {w.width / mm:.1f}×{w.height / mm:.1f} mm, under {MIN_TARGET_MM}")
+                found.append(
+                    f"{name} target {w.width / mm:.1f}×{w.height / mm:.1f} mm, under {MIN_TARGET_MM}"
+                )
             targets.append((name, box))
         x0, y0, x1, y1 = window_box(w)
         if scroller(w) is None and (x0 < -1 or y0 < -1 or x1 > Window.width + 1 or y1 > Window.height + 1):
             found.append(f"{name} at {x0:.0f},{y0:.0f}–{x1:.0f},{y1:.0f} leaves the window")
     for i, (name, a) in enumerate(targets):
         for other, b in targets[i + 1 :]:
-            if min(a[2], b[2]) - max(a[0], b[0]) > 2 and min(a[3], b[3]) - max(a[1], b[1]) > 2:
-                if not _nested(a, b):
-                    found.append(f"{name} overlaps {other}")
+            crossing = min(a[2], b[2]) - max(a[0], b[0]) > 2 and min(a[3], b[3]) - max(a[1], b[1]) > 2
+            if crossing and not _nested(a, b):
+                found.append(f"{name} overlaps {other}")
     return found
 
 

@@ -40,7 +40,11 @@ def test_every_text_colour_on_every_background_passes_wcag_aa() -> None:
         for t, g in itertools.product(texts, grounds)
         if contrast(texts[t], grounds[g]) < 4.5
     ]
-    failing += [f"WHITE on {g}: {contrast(w.WHITE, c):.2f}" for g, c in on_colour.items() if contrast(w.WHITE, c) < 4.5]
+    failing += [
+        f"WHITE on {g}: {contrast(w.WHITE, c):.2f}"
+        for g, c in on_colour.items()
+        if contrast(w.WHITE, c) < 4.5
+    ]
     assert failing == []
 
 
@@ -79,7 +83,9 @@ def test_the_display_size_comes_from_the_edid_unless_the_setting_says(tmp_path: 
 @pytest.mark.ui
 def test_idle_warning_counts_down_a_touch_keeps_everything_then_it_clears(app_factory, state_dir) -> None:
     settings = config.load(
-        site_file=DEMO_CONFIG, state_dir=state_dir, overrides={"ui.idle_timeout_s": 60, "ui.idle_warning_s": 15}
+        site_file=DEMO_CONFIG,
+        state_dir=state_dir,
+        overrides={"ui.idle_timeout_s": 60, "ui.idle_warning_s": 15},
     ).settings
     ui = app_factory(settings)
     app = ui.app
@@ -92,7 +98,9 @@ def test_idle_warning_counts_down_a_touch_keeps_everything_then_it_clears(app_fa
     texts = [w.text for w in app.idle.warning.walk() if getattr(w, "text", "")]
     assert "Quý khách cần thêm thời gian?" in texts and "10 giây" in texts
     assert dossier.code == "1"  # nothing cleared yet
-    ui.tap_at(ui.window.width / 2, ui.window.height * 0.9)  # a touch anywhere: the warning goes, the typing stays
+    ui.tap_at(
+        ui.window.width / 2, ui.window.height * 0.9
+    )  # a touch anywhere: the warning goes, the typing stays
     assert not app.idle.showing and dossier.code == "1" and app.sm.current == "dossier"
     app.idle.check(44)  # before the warning: nothing happens
     assert not app.idle.showing
