@@ -27,7 +27,8 @@ class KioskScreen(Screen):
         self.constructed = False  # kv rules run inside __init__: handlers may fire before we are whole
         super().__init__(**kwargs)
         self.constructed = True
-        scroll_when_short(self)
+        if kwargs.get("name") in SCROLLING_BODIES:
+            scroll_when_short(self)
 
     def reset(self) -> None:
         """Forget everything a citizen typed or chose on this screen."""
@@ -46,6 +47,12 @@ class KioskScreen(Screen):
         """Representative states for `kiosk screenshot`: variant name → function putting this
         screen in that state ("" is the plain screen)."""
         return {"": lambda: None}
+
+
+# Screens whose body scrolls on a display too small for it (docs/accessibility.md). The others
+# keep their own layout for now: the dossier keypad and the lookup screens have scrolling parts
+# of their own and want a short layout of their own.
+SCROLLING_BODIES = frozenset({"home", "priority", "ticket", "rating"})
 
 
 def scroll_when_short(screen: Screen) -> None:
