@@ -28,9 +28,18 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# The citizen screens at the displays offices buy: one contact sheet per size (docs/screenshots/sizes).
+CITIZEN_SHOTS := home queue priority ticket-done ticket-failed ticket-refused rating dossier lookup lookup_list lookup_search-results lookup_detail-top
+DISPLAY_SIZES := 800x480 1024x600 720x1280 1280x800 1080x1920 1920x1080
+
 screenshots: $(STAMP)
 	$(BIN)/kiosk screenshot --screen all --lang vi --lang en --size 1080x1920 --out docs/screenshots
 	$(BIN)/kiosk screenshot --screen all --lang vi --lang en --size 1920x1080 --out docs/screenshots
+	for size in $(DISPLAY_SIZES); do \
+	  rm -rf var/shots/$$size && \
+	  $(BIN)/kiosk screenshot $(foreach s,$(CITIZEN_SHOTS),--screen $(s)) --lang vi --lang en --size $$size --out var/shots/$$size && \
+	  $(BIN)/python -m kiosk.screens.contact_sheet docs/screenshots/sizes/$$size.png "$$size" var/shots/$$size/*.png || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -86,6 +86,8 @@ class UI:
     size: str = _meta(pattern=re.compile(r"^\d{3,5}x\d{3,5}$"), allowed="WIDTHxHEIGHT, e.g. 1080x1920")
     show_cursor: bool
     notices: tuple[str, ...]
+    display_diagonal_in: float = _meta(min=0, max=120)
+    idle_warning_s: int = _meta(min=5, max=60)
 
 
 @dataclass(frozen=True, kw_only=True)

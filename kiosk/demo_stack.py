@@ -20,6 +20,7 @@ import requests
 from kiosk import store
 from kiosk.demo_site import DEMO_CONFIG, DEMO_DIR, seed_state
 
+DEMO_PIN = "2468"  # the demo's technician PIN, printed in its banner; a real kiosk has its own
 SITE_ID = "me-linh-xa"
 SITE_NAME = "UBND xã Mê Linh"
 CONSOLE_USER = "demo"
@@ -150,6 +151,44 @@ class DemoStack:
             stop()
 
 
+def set_demo_pin(state: Path) -> None:
+    """Technician mode needs a PIN: the demo sets DEMO_PIN unless one is set already."""
+    from kiosk.technician.pin import hash_pin, pin_file, write_pin_file
+
+    if not pin_file(state).exists():
+        write_pin_file(state, hash_pin(DEMO_PIN))
+
+
+def banner(stack: DemoStack, root: Path) -> str:
+    """What `make run` started, where, and how to use and stop it."""
+    from kiosk.app import _has_display
+
+    password = stack.password_file.read_text(encoding="utf-8").strip()
+    officers = " or ".join(f"{name} / {password}" for name in COUNTER_USERS)
+    if os.environ.get("SDL_VIDEODRIVER") == "offscreen" or not _has_display():
+        screen = (
+            "no display found: the kiosk is drawing offscreen (no window). To see its screens,\n"
+            "                  render them: `.venv/bin/kiosk screenshot --screen all --out var/shots`"
+        )
+    else:
+        screen = "a window; five taps in its top-left corner open technician mode"
+    lines = [
+        "",
+        "kiosk demo — started, all on this machine:",
+        f"  central server  {stack.url}  (log: {root / 'demo-central.log'})",
+        f"  fleet console   {stack.url}/console/   login: {CONSOLE_USER} / {password}",
+        f"  counter page    {stack.url}/counter/   login: {officers}",
+        f"  lobby display   {stack.url}/display/{SITE_ID}   (open it in a browser; it calls aloud)",
+        "  sync agent      running beside the kiosk (enrolled with the server above)",
+        f"  kiosk UI        {screen}",
+        f"  technician PIN  {DEMO_PIN}",
+        f"  printed tickets {root / 'demo-printed'}/  (one PNG per ticket, from the virtual printer)",
+        "  stop            Ctrl-C",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def run_demo(argv: list[str]) -> int:
     from kiosk.cli import main as kiosk_main
 
@@ -161,17 +200,8 @@ def run_demo(argv: list[str]) -> int:
         stack.enrol_once()
         stack.start_agent()
         printer_url = stack.start_printer()
-        print(
-            f"demo: central server {stack.url} · printer {printer_url} · tickets in {root / 'demo-printed'}",
-            file=sys.stderr,
-        )
-        password = stack.password_file.read_text(encoding="utf-8").strip()
-        print(
-            f"demo: fleet console {stack.url}/console/ (login {CONSOLE_USER} / {password})", file=sys.stderr
-        )
-        officers = " or ".join(f"{name} / {password}" for name in COUNTER_USERS)
-        print(f"demo: counter {stack.url}/counter/ (login {officers})", file=sys.stderr)
-        print(f"demo: lobby display {stack.url}/display/{SITE_ID}", file=sys.stderr)
+        set_demo_pin(stack.state)
+        print(banner(stack, root), file=sys.stderr, flush=True)
         args = [
             "--config",
             str(DEMO_CONFIG),
@@ -182,7 +212,11 @@ def run_demo(argv: list[str]) -> int:
             "--printer",
             printer_url,
         ]
-        code = kiosk_main(args + argv)
+        try:
+            code = kiosk_main(args + argv)
+        except KeyboardInterrupt:
+            print("demo: stopped (Ctrl-C).", file=sys.stderr)
+            return 0
         if code == 0 and not any(word.startswith("--exit-after") for word in argv):
             # The UI exits at rest to take new settings, after an update or at the technician's
             # restart; on a device systemd starts it again at once, here nobody does.

@@ -102,6 +102,13 @@ def app_factory(state_dir: Path) -> Iterator[Callable[..., UIDriver]]:
                 DEMO_CONFIG  # as `kiosk run --config` records it: every app here is the demo site
             )
         app = create_app(services)
+        if settings.ui.display_diagonal_in == 0:
+            # A small test window (540×960 is fast) stands for a 21.5-inch 1080×1920 monitor
+            # drawn smaller, not for a 7-inch panel: tests of physical sizes say their display.
+            from kiosk.device.display_size import DisplaySize
+
+            width, height = (int(v) for v in size.split("x"))
+            app.display = DisplaySize(21.5 * min(width, height) / 1080, "test window")
         app._run_prepare()
         made.append(app)
         if printer_url:

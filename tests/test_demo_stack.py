@@ -38,7 +38,8 @@ def test_demo_starts_everything_enrols_and_stops_cleanly(tmp_path: Path) -> None
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert f"central server http://127.0.0.1:{port}" in done.stderr
+    assert f"central server  http://127.0.0.1:{port}" in done.stderr
+    assert "technician PIN  2468" in done.stderr and "demo-printed" in done.stderr
     state = tmp_path / "var" / "demo"
     db = store.open_state(state)
     who = identity.identity(db, state)

@@ -27,6 +27,8 @@ class KioskScreen(Screen):
         self.constructed = False  # kv rules run inside __init__: handlers may fire before we are whole
         super().__init__(**kwargs)
         self.constructed = True
+        if kwargs.get("name") in SCROLLING_BODIES:
+            scroll_when_short(self)
 
     def reset(self) -> None:
         """Forget everything a citizen typed or chose on this screen."""
@@ -45,6 +47,46 @@ class KioskScreen(Screen):
         """Representative states for `kiosk screenshot`: variant name → function putting this
         screen in that state ("" is the plain screen)."""
         return {"": lambda: None}
+
+
+# Screens whose body scrolls on a display too small for it (docs/accessibility.md). The others
+# keep their own layout for now: the dossier keypad and the lookup screens have scrolling parts
+# of their own and want a short layout of their own.
+SCROLLING_BODIES = frozenset({"home", "priority", "ticket", "rating"})
+
+
+def scroll_when_short(screen: Screen) -> None:
+    """Put the body of a screen (what lies between its HeaderBar and its bottom bar) in a
+    ScreenBody: the body keeps its own height when it fits and scrolls when the display is too
+    small for it (kiosk/screens/metrics.py). Done here, once for every screen, so each screen's
+    .kv stays as it is; a body that has a scrolling list of its own is left alone (one scroll
+    inside another fights over the finger)."""
+    from kivy.factory import Factory
+    from kivy.uix.scrollview import ScrollView
+
+    if not screen.children:
+        return
+    paper = screen.children[0]
+    kids = list(reversed(paper.children))
+    headers = [i for i, w in enumerate(kids) if type(w).__name__ == "HeaderBar"]
+    if not headers or headers[0] + 1 >= len(kids):
+        return
+    body = kids[headers[0] + 1]
+    if any(isinstance(w, ScrollView) for w in body.walk()):
+        return
+    index = paper.children.index(body)
+    paper.remove_widget(body)
+    scroll = Factory.ScreenBody()
+    body.size_hint_y = None
+
+    def fit(*_args: Any) -> None:
+        body.height = max(body.minimum_height, scroll.height)
+
+    body.bind(minimum_height=fit)
+    scroll.bind(height=fit)
+    scroll.add_widget(body)
+    paper.add_widget(scroll, index=index)
+    fit()
 
 
 # (screen name, feature that enables it or None, module, class, kv files it needs first).

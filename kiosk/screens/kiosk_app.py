@@ -16,12 +16,14 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 
 from kiosk import __version__
 from kiosk.device import health, sdnotify, ui_commands
 from kiosk.i18n import translate
 from kiosk.screens import KioskScreenManager, load_screens
+from kiosk.screens.idle import IdleWatch
+from kiosk.screens.metrics import LARGER_TEXT_ZOOM, layout_for
 from kiosk.services import Services
 
 log = logging.getLogger("kiosk.app")
@@ -33,8 +35,14 @@ class KioskApp(App):
     the shell's jobs, grouped below (building, lock-down and idle, systemd)."""
 
     lang = StringProperty("vi")
-    u = NumericProperty(1.0)  # layout unit: 1 px at a 1080-px short side
+    # The layout unit (kiosk/screens/metrics.py): 1 px at a 1080-px short side, never so small
+    # that text or targets fall under their millimetre minimums; larger with "Chữ lớn".
+    u = NumericProperty(1.0)
+    px_per_mm = NumericProperty(4.0)
     portrait = NumericProperty(1)
+    short = BooleanProperty(False)  # under 1000 units tall: the compact header
+    narrow = BooleanProperty(False)  # under 1000 units wide: one tile a row
+    large_text = BooleanProperty(False)  # the citizen's "Chữ lớn", until the idle reset
     clock_text = StringProperty("")
     date_text = StringProperty("")
 
@@ -49,6 +57,7 @@ class KioskApp(App):
         self.on_first_frame: list[Callable[[KioskApp], None]] = []
         self.use_kivy_settings = False
         self._events: list[Any] = []
+        self.display: Any = None  # kiosk.device.display_size.DisplaySize, once the window exists
 
     # --- building -------------------------------------------------------------------
     def build(self) -> Any:
@@ -62,6 +71,7 @@ class KioskApp(App):
         load_screens()
         self.sm = KioskScreenManager(self.services)
         self.tech_gesture = CornerGesture(self).attach()
+        self.idle = IdleWatch(self)
         self.sm.bind(current=self._screen_changed)
         Window.bind(size=self._resized)
         self._resized(Window, Window.size)
@@ -82,9 +92,24 @@ class KioskApp(App):
         return translate(lang or self.lang, key, **values)
 
     def _resized(self, _window: Any, size: tuple[int, int]) -> None:
+        from kiosk.device.display_size import display_size
+
         width, height = size
-        self.u = min(width, height) / 1080
-        self.portrait = 1 if height >= width else 0
+        if self.display is None or self.display.source == "guess":
+            self.display = display_size(width, height, self.services.settings.ui.display_diagonal_in)
+        self.px_per_mm = self.display.px_per_mm(width, height)
+        layout = layout_for(width, height, self.px_per_mm, LARGER_TEXT_ZOOM if self.large_text else 1.0)
+        self.u = layout.u
+        self.portrait = 1 if layout.portrait else 0
+        self.short = layout.short
+        self.narrow = layout.narrow
+
+    def on_large_text(self, _app: Any, _large: bool) -> None:
+        if Window is not None:
+            self._resized(Window, Window.size)
+
+    def toggle_large_text(self) -> None:
+        self.large_text = not self.large_text
 
     def _tick(self, _dt: float) -> None:
         from kiosk.i18n import format_date, format_time
@@ -110,14 +135,20 @@ class KioskApp(App):
 
     def _on_keyboard(self, _window: Any, key: int, *_args: Any) -> bool:
         self._touched()
-        return key == 27  # Esc (and Android back): swallowed, never leaves the app
+        return bool(key == 27)  # Esc (and Android back): swallowed, never leaves the app
 
-    def _touched(self, *_args: Any) -> None:
+    def _touched(self, *_args: Any) -> bool:
         self.last_touch = time.monotonic()
+        return self.idle.touched()
+
+    def at_rest(self) -> bool:
+        """Home, in the default language, normal text: nothing of a citizen's left to clear."""
+        default = self.sm.current == "home" and self.lang == self.services.settings.ui.default_language
+        return default and not self.large_text
 
     def _check_idle(self, _dt: float) -> None:
         idle = time.monotonic() - self.last_touch
-        at_rest = self.sm.current == "home" and self.lang == self.services.settings.ui.default_language
+        at_rest = self.at_rest()
         if at_rest and idle >= REST_BEFORE_EXIT_S and not self.sm.busy():
             self._server_commands()  # nobody at the kiosk for a while: a quiet moment to print
         if at_rest:
@@ -126,8 +157,8 @@ class KioskApp(App):
             if reason:
                 log.info("exiting at an idle moment (%s); systemd starts the UI again", reason)
                 self.stop()
-        elif idle >= self.services.settings.ui.idle_timeout_s and not self.sm.busy():
-            self.go_home(reset=True)
+        elif not self.sm.busy():
+            self.idle.check(idle)  # a warning with a countdown, then home with every input cleared
 
     def _server_commands(self) -> None:
         """Run what the agent handed over from the server (a test page, a reprint) on the
@@ -190,8 +221,10 @@ class KioskApp(App):
     def go_home(self, reset: bool = False) -> None:
         """Back to the home screen; with reset, every input cleared and the default language."""
         if reset:
+            self.idle.dismiss()
             self.sm.reset_all()
             self.lang = self.services.settings.ui.default_language
+            self.large_text = False
         self.sm.go("home")
 
     # --- systemd ------------------------------------------------------------------------
@@ -218,6 +251,7 @@ class KioskApp(App):
         Window.unbind(on_key_down=self._touched)
         Window.unbind(size=self._resized)
         self.tech_gesture.detach()
+        self.idle.dismiss()
         self.sm.shutdown()
 
 
