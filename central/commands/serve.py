@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from central.commands import CommandError, add_db_option, open_store
@@ -38,6 +39,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="comma-separated proxy addresses or networks whose X-Forwarded-For and "
         "X-Forwarded-Proto are believed (default $KIOSK_CENTRAL_FORWARDED_ALLOW_IPS, else none)",
     )
+    p.add_argument(
+        "--voice-pack",
+        metavar="DIR",
+        help="the voice pack calls are announced with (default: the bundled espeak-ng pack); "
+        "see docs/calling.md and `kiosk-central voice check DIR`",
+    )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(handler=serve)
 
@@ -54,6 +61,7 @@ def serve(args: argparse.Namespace) -> int:
         proxies = parse_proxies(args.forwarded_allow_ips)
     except ValueError as exc:
         raise CommandError(f"--forwarded-allow-ips: {exc}") from None
+    voice_pack = _voice_pack(args.voice_pack)
     store = open_store(args)
     if args.admin_token_file:
         token = Path(args.admin_token_file).read_text(encoding="utf-8").strip()
@@ -62,7 +70,9 @@ def serve(args: argparse.Namespace) -> int:
         store.add_admin_token(hash_secret(token), f"file {args.admin_token_file}", utc_now())
     releases = Path(args.releases) if args.releases else Path(args.db).resolve().parent / "releases"
     dossiers = load_source(args.dossier_source, store) if args.dossier_source else None
-    app = create_app(store, releases, dossiers=dossiers, offline_after_s=args.offline_after)
+    app = create_app(
+        store, releases, dossiers=dossiers, offline_after_s=args.offline_after, voice_pack=voice_pack
+    )
     uvicorn.run(
         app,
         host=args.host,
@@ -73,3 +83,25 @@ def serve(args: argparse.Namespace) -> int:
     )
     store.close()
     return 0
+
+
+def _voice_pack(directory: str | None) -> Path | None:
+    """The pack's directory. One that does not exist is a typo: refuse to start. One with
+    problems is served anyway (a wrong recording must not stop the counters); the displays turn
+    their sound off and say why, and the problems are printed here for whoever started it."""
+    if directory is None:
+        return None
+    from central.calling.voice.pack import check_pack
+
+    pack = Path(directory)
+    if not pack.is_dir():
+        raise CommandError(f"--voice-pack: {directory} is not a directory")
+    problems = check_pack(pack)
+    for problem in problems[:10]:
+        print(f"kiosk-central: voice pack: {problem}", file=sys.stderr)
+    if problems:
+        print(
+            f"kiosk-central: voice pack: {len(problems)} problem(s); the displays will not announce",
+            file=sys.stderr,
+        )
+    return pack
