@@ -133,6 +133,5 @@ def announce(
 def sound_check(calling: Calling) -> Response:
     """A quarter second of silence in the pack's format, played by the display on opening: can
     this browser fetch, decode and play the announcements (and may it, under its autoplay policy)?"""
-    return Response(
-        silence(calling.voice_pack), media_type="audio/wav", headers={"Cache-Control": "public, max-age=86400"}
-    )
+    cache = {"Cache-Control": "public, max-age=86400"}
+    return Response(silence(calling.voice_pack), media_type="audio/wav", headers=cache)
