@@ -1,6 +1,7 @@
-"""The systemd units (the kiosk's, and the lobby display's for the Pi or mini-PC behind a TV), udev
-rule and tmpfiles of systemd/: `systemd-analyze verify` with every warning an error, the `systemd-analyze security` exposure printed (goal ≤ 5.0), and the files
-the units name made in a temporary root as install.sh makes them on a device."""
+"""The systemd units (the kiosk's, and the lobby display's for the Pi or mini-PC behind a TV),
+udev rule and tmpfiles of systemd/: `systemd-analyze verify` with every warning an error, the
+`systemd-analyze security` exposure printed (goal ≤ 5.0), and the files the units name made in a
+temporary root as install.sh makes them on a device."""
 
 from __future__ import annotations
 
