@@ -53,7 +53,8 @@ def calling_store(ctx: Central) -> CallingStore:
     return cast(CallingStore, ctx.store)
 
 
-def calling_context(request: Request) -> CallingContext:
+async def calling_context(request: Request) -> CallingContext:
+    # async: no I/O, and a plain def would cost every request a thread-pool hop.
     found: CallingContext = request.app.state.calling
     return found
 
@@ -88,12 +89,10 @@ def _check(press: Press, layout: SiteLayout, session: StaffSession) -> None:
 
 
 def press(
-    ctx: Central, calling: CallingContext, session: StaffSession, day: str, pressed: Press
+    ctx: Central, calling: CallingContext, session: StaffSession, site: Site, day: str, pressed: Press
 ) -> ActionOutcome:
-    """Do what the officer pressed; `CallingRefused` (nothing changed) otherwise."""
-    site = ctx.store.get_site(session.site_id)
-    if site is None:
-        raise CallingRefused("bad_request", "the site is gone")
+    """Do what the officer pressed (at `site`, the session's); `CallingRefused` (nothing
+    changed) otherwise."""
     layout = layout_today(ctx, site, day)
     _check(pressed, layout, session)
     assert session.counter is not None

@@ -153,7 +153,7 @@ def seat(
     calling_store(ctx).seat_staff_session(session_hash, counter, chosen)
     seated = calling_store(ctx).staff_session(session_hash, ctx.clock())
     if seated is not None:  # sitting down opens the counter, with who and what: an audited event
-        press(ctx, calling, seated, site_day(site, ctx.clock()), Press(_key(), "open"))
+        press(ctx, calling, seated, site, site_day(site, ctx.clock()), Press(_key(), "open"))
     return RedirectResponse("/counter/", status_code=303)
 
 
@@ -171,11 +171,12 @@ def action(
     csrf: Text = "",
 ) -> Response:
     check_post(request, csrf)
-    site = ctx.store.get_site(staff.site_id)
-    assert site is not None
     pressed = Press(key, action, ticket.strip().upper() or None, to_service or None, to_counter or None)
     try:
-        outcome = press(ctx, calling, staff, site_day(site, ctx.clock()), pressed)
+        site = ctx.store.get_site(staff.site_id)
+        if site is None:
+            raise CallingRefused("bad_request", "the site is gone")
+        outcome = press(ctx, calling, staff, site, site_day(site, ctx.clock()), pressed)
     except CallingRefused as refused:
         if _wants_json(request):
             error = {"error": {"code": refused.code, "message": labels.refusal(refused.code)}}

@@ -18,7 +18,7 @@ from central.calling.actions import TICKET, CallingContext, calling_context, cal
 from central.calling.render import page
 from central.calling.views import call_view, display_view
 from central.calling.voice.builder import announcement
-from central.calling.voice.pack import VoicePackError, check_pack, render
+from central.calling.voice.pack import VoicePackError, check_pack, render, silence
 from central.context import Central, central
 from central.errors import ApiError
 from central.store.contract import Site
@@ -127,3 +127,11 @@ def announce(
     except VoicePackError as exc:
         raise ApiError(503, "voice_pack_broken", str(exc)) from exc
     return Response(audio, media_type="audio/wav", headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/calling/voice/check.wav", include_in_schema=False)
+def sound_check(calling: Calling) -> Response:
+    """A quarter second of silence in the pack's format, played by the display on opening: can
+    this browser fetch, decode and play the announcements (and may it, under its autoplay policy)?"""
+    cache = {"Cache-Control": "public, max-age=86400"}
+    return Response(silence(calling.voice_pack), media_type="audio/wav", headers=cache)

@@ -52,7 +52,9 @@ def session_of(request: Request, ctx: Central) -> StaffSession | None:
     return calling_store(ctx).staff_session(hash_secret(token), ctx.clock())
 
 
-def current_staff(request: Request, ctx: Annotated[Central, Depends(central)]) -> StaffSession:
+# async: one read by primary key, cheaper than the thread-pool hop a plain def costs every
+# press (as central/auth.py's current_device).
+async def current_staff(request: Request, ctx: Annotated[Central, Depends(central)]) -> StaffSession:
     found = session_of(request, ctx)
     if found is None:
         raise CounterLoginRequired()

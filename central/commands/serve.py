@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from central.commands import RELEASES_HELP, CommandError, add_db_option, open_store, releases_dir
@@ -45,6 +46,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="comma-separated proxy addresses or networks whose X-Forwarded-For and "
         "X-Forwarded-Proto are believed (default $KIOSK_CENTRAL_FORWARDED_ALLOW_IPS, else none)",
     )
+    p.add_argument(
+        "--voice-pack",
+        metavar="DIR",
+        help="the voice pack calls are announced with (default: the bundled espeak-ng pack); "
+        "see docs/calling.md and `kiosk-central voice check DIR`",
+    )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(handler=serve)
 
@@ -63,6 +70,7 @@ def serve(args: argparse.Namespace) -> int:
         raise CommandError(f"--forwarded-allow-ips: {exc}") from None
     describe(args.db)  # a malformed --db is named before anything else
     releases = releases_dir(args)
+    voice_pack = _voice_pack(args.voice_pack)
     store = open_store(args, migrate=not args.no_migrate)
     if args.admin_token_file:
         token = Path(args.admin_token_file).read_text(encoding="utf-8").strip()
@@ -70,7 +78,9 @@ def serve(args: argparse.Namespace) -> int:
             raise CommandError(f"{args.admin_token_file}: the admin token must be 16 characters or more")
         store.add_admin_token(hash_secret(token), f"file {args.admin_token_file}", utc_now())
     dossiers = load_source(args.dossier_source, store) if args.dossier_source else None
-    app = create_app(store, releases, dossiers=dossiers, offline_after_s=args.offline_after)
+    app = create_app(
+        store, releases, dossiers=dossiers, offline_after_s=args.offline_after, voice_pack=voice_pack
+    )
     uvicorn.run(
         app,
         host=args.host,
@@ -81,3 +91,25 @@ def serve(args: argparse.Namespace) -> int:
     )
     store.close()
     return 0
+
+
+def _voice_pack(directory: str | None) -> Path | None:
+    """The pack's directory. One that does not exist is a typo: refuse to start. One with
+    problems is served anyway (a wrong recording must not stop the counters); the displays turn
+    their sound off and say why, and the problems are printed here for whoever started it."""
+    if directory is None:
+        return None
+    from central.calling.voice.pack import check_pack
+
+    pack = Path(directory)
+    if not pack.is_dir():
+        raise CommandError(f"--voice-pack: {directory} is not a directory")
+    problems = check_pack(pack)
+    for problem in problems[:10]:
+        print(f"kiosk-central: voice pack: {problem}", file=sys.stderr)
+    if problems:
+        print(
+            f"kiosk-central: voice pack: {len(problems)} problem(s); the displays will not announce",
+            file=sys.stderr,
+        )
+    return pack

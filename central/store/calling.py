@@ -7,9 +7,11 @@ it was seen, (2) locks what it changes, (3) changes the ticket and the counter, 
 action as an event with its outcome. SQLite does it under BEGIN IMMEDIATE (one writer at a
 time). PostgreSQL does it in one READ COMMITTED transaction: `INSERT INTO calling_events …
 ON CONFLICT (key) DO NOTHING RETURNING seq` first (a second press with the same key waits for
-the first and then reads its outcome), the next ticket with `SELECT … ORDER BY priority IS NULL,
-issued_at, number LIMIT 1 FOR UPDATE SKIP LOCKED` (two counters never wait on, nor take, the
-same row), other tickets with `SELECT … FOR UPDATE`. Displays read events by `seq`, a
+the first and then reads its outcome), the head of each of the counter's services (and of the
+tickets transferred to it) with `SELECT … ORDER BY priority IS NULL, issued_at, number LIMIT 1
+FOR UPDATE SKIP LOCKED` (two counters never wait on, nor take, the same row; an index per head
+in that order, as SQLite's migration 0010), the first of those heads, other tickets with
+`SELECT … FOR UPDATE`. Displays read events by `seq`, a
 per-store sequence; a store that cannot give gap-free sequences answers events by seq order
 only once their transaction committed (PostgreSQL: read up to the lowest in-flight seq).
 """

@@ -1,6 +1,7 @@
-"""The systemd units, udev rule and tmpfiles of systemd/: `systemd-analyze verify` with every
-warning an error, the `systemd-analyze security` exposure printed (goal ≤ 5.0), and the files
-the units name made in a temporary root as install.sh makes them on a device."""
+"""The systemd units (the kiosk's, and the lobby display's for the Pi or mini-PC behind a TV),
+udev rule and tmpfiles of systemd/: `systemd-analyze verify` with every warning an error, the
+`systemd-analyze security` exposure printed (goal ≤ 5.0), and the files the units name made in a
+temporary root as install.sh makes them on a device."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ UNITS = (
     "kiosk.service",
     "kiosk-agent.service",
     "kiosk-rollback.service",
+    "kiosk-display.service",
     "kiosk-central-migrate.service",
     "kiosk-central@8081.service",
 )
@@ -147,3 +149,26 @@ def test_ui_unit_reaches_the_printer_the_rule_names() -> None:
     agent = (UNITS_DIR / "kiosk-agent.service").read_text()
     assert re.search(r"^SupplementaryGroups=.*\bsystemd-journal\b", agent, re.M)  # upload_logs
     assert "printer.url" in (UNITS_DIR / "99-kiosk-printer.rules").read_text()
+
+
+def _directives(unit: str) -> dict[str, list[str]]:
+    text = (UNITS_DIR / unit).read_text(encoding="utf-8").replace("\\\n", " ")
+    found: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, _, value = line.partition("=")
+            found.setdefault(key.strip(), []).append(" ".join(value.split()))
+    return found
+
+
+def test_display_unit_runs_chromium_in_kiosk_mode_on_the_display_page() -> None:
+    unit = _directives("kiosk-display.service")
+    command = unit["ExecStart"][0].split()
+    assert command[:2] == ["/usr/bin/cage", "-d"] and "/usr/bin/chromium" in command
+    assert {"--kiosk", "--noerrdialogs", "--autoplay-policy=no-user-gesture-required"} <= set(command)
+    assert command[-1] == "${KIOSK_DISPLAY_URL}"  # one word, whatever the address holds
+    assert unit["EnvironmentFile"] == ["/etc/kiosk/display.env"]
+    assert unit["Restart"] == ["always"] and unit["StartLimitIntervalSec"] == ["0"]
+    assert "$$KIOSK_DISPLAY_URL" in unit["ExecStartPre"][0]  # the shell reads it, not systemd
+    guide = (REPO / "docs" / "calling.md").read_text(encoding="utf-8")
+    assert "KIOSK_DISPLAY_URL=http://" in guide and "kiosk-display.service" in guide

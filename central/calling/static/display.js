@@ -7,19 +7,89 @@
   const base = "/api/v1/calling/sites/" + encodeURIComponent(cfg.site);
   let seq = Number(screen.dataset.seq) || 0;
   let online = true;
-  let audioProblem = cfg.sound && !cfg.voice ? "Không có gói giọng đọc: chỉ hiển thị, không đọc số." : "";
   const queue = [];
   let playing = false;
   const audio = new Audio();
   audio.volume = cfg.volume;
   window.announcements = [];  // what was played: tests and diagnostics read it
 
+  // Why the display is silent, said on its status line; everything else goes on regardless.
+  const SILENT = {
+    off: "Đã tắt âm thanh (sound=false trong địa chỉ trang): chỉ hiển thị, không đọc số.",
+    voice: "Gói giọng đọc thiếu tệp hoặc bị lỗi: chỉ hiển thị, không đọc số.",
+    device: "Không tìm thấy loa hay thiết bị âm thanh: chỉ hiển thị, không đọc số. Kiểm tra loa, dây cáp, âm lượng TV.",
+    blocked: "Trình duyệt chặn tự phát âm thanh: chạm vào màn hình một lần, hoặc mở Chromium với --autoplay-policy=no-user-gesture-required.",
+    error: "Không phát được âm thanh (kiểm tra loa và kết nối máy chủ): chỉ hiển thị, không đọc số.",
+  };
+  window.soundCheck = { state: "checking", message: "" };  // tests and diagnostics read it
+
+  function setSound(state) {
+    window.soundCheck = { state: state, message: SILENT[state] || "" };
+    status();
+    if (state === "blocked") retryOnGesture();
+  }
+
   function status() {
     const parts = [];
     if (!online) parts.push("Mất kết nối máy chủ – đang thử lại. Thông tin có thể chưa mới.");
-    if (audioProblem) parts.push(audioProblem);
+    if (window.soundCheck.message) parts.push(window.soundCheck.message);
     document.getElementById("status").textContent = parts.join(" · ");
     document.body.classList.toggle("offline", !online);
+  }
+
+  // Play one clip to its end: "ended", "blocked" (the autoplay policy refused) or "error" (not
+  // fetched, not decoded, no output, or stuck for a minute).
+  function playOnce(player, url) {
+    return new Promise((resolve) => {
+      const stuck = setTimeout(() => { player.pause(); resolve("error"); }, 60000);
+      const finish = (outcome) => { clearTimeout(stuck); resolve(outcome); };
+      player.onended = () => finish("ended");
+      player.onerror = () => finish("error");
+      player.src = url;
+      const started = player.play();
+      if (started && started.catch) {
+        started.catch((e) => finish(e && e.name === "NotAllowedError" ? "blocked" : "error"));
+      }
+    });
+  }
+
+  // Without a secure context (http:// to another host) the browser lists no devices: unknown.
+  async function speakerMissing() {
+    const media = navigator.mediaDevices;
+    if (!media || !media.enumerateDevices) return false;
+    try {
+      return !(await media.enumerateDevices()).some((d) => d.kind === "audiooutput");
+    } catch (e) {
+      return false;
+    }
+  }
+
+  // Up front, before any call: the URL's choice, the voice pack, a speaker, and a quarter second
+  // of silence from the server played through the same path as the announcements.
+  let checks = 0;
+  async function checkSound() {
+    const mine = ++checks;
+    let state = "ok";
+    if (!cfg.sound) state = "off";
+    else if (!cfg.voice) state = "voice";
+    else if (await speakerMissing()) state = "device";
+    else {
+      const check = new Audio();
+      check.volume = cfg.volume;
+      const outcome = await playOnce(check, "/calling/voice/check.wav");
+      state = outcome === "ended" ? "ok" : outcome;
+    }
+    if (mine === checks) setSound(state);
+  }
+
+  function retryOnGesture() {
+    const retry = () => {
+      document.removeEventListener("pointerdown", retry);
+      document.removeEventListener("keydown", retry);
+      checkSound();
+    };
+    document.addEventListener("pointerdown", retry);
+    document.addEventListener("keydown", retry);
   }
 
   function text(id, value) { document.getElementById(id).textContent = value; }
@@ -62,7 +132,7 @@
     calls = [call, ...calls.filter((c) => c.seq !== call.seq)].slice(0, 8);
     showCalls(calls);
     screen.dataset.lastCall = call.ticket + "@" + call.counter;
-    if (cfg.sound) announce(call);
+    if (cfg.sound && cfg.voice) announce(call);
     refresh();
   }
 
@@ -73,22 +143,17 @@
     next();
   }
 
-  function next() {
+  async function next() {
     if (playing || !queue.length) return;
     const item = queue.shift();
     playing = true;
-    const done = (outcome) => {
-      window.announcements.push({ ticket: item.ticket, seq: item.seq, outcome: outcome });
-      playing = false;
-      next();
-    };
-    audio.onended = () => { if (audioProblem && cfg.voice) { audioProblem = ""; status(); } done("ended"); };
-    audio.onerror = () => { audioProblem = "Không phát được âm thanh (kiểm tra loa)."; status(); done("error"); };
-    audio.src = item.url;
-    const started = audio.play();
-    if (started && started.catch) {
-      started.catch(() => { audioProblem = "Không phát được âm thanh (kiểm tra loa)."; status(); done("error"); });
-    }
+    const outcome = await playOnce(audio, item.url);
+    window.announcements.push({ ticket: item.ticket, seq: item.seq, outcome: outcome });
+    const state = window.soundCheck.state;
+    if (outcome !== "ended" && state !== "device") setSound(outcome);
+    else if (outcome === "ended" && (state === "error" || state === "blocked")) setSound("ok");
+    playing = false;
+    next();
   }
 
   async function refresh() {
@@ -146,4 +211,8 @@
   setInterval(refresh, 10000);  // waiting counts change as kiosks issue tickets
   status();
   connect();
+  checkSound();
+  if (navigator.mediaDevices && navigator.mediaDevices.addEventListener) {
+    navigator.mediaDevices.addEventListener("devicechange", checkSound);  // a TV switched on later
+  }
 })();

@@ -101,3 +101,19 @@ def render(root: Path, names: list[str]) -> bytes:
         w.setframerate(rate)
         w.writeframes(gap.join(p.frames for p in parts))
     return out.getvalue()
+
+
+def silence(root: Path, seconds: float = 0.25) -> bytes:
+    """A short silent WAV in the pack's format (its chime's sample rate; 16 kHz without one): the
+    display plays it on opening to learn whether it can play sound at all, before any call."""
+    try:
+        rate = segment(root, "chime").rate
+    except VoicePackError:
+        rate = 16_000
+    out = io.BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(bytes(2 * int(rate * seconds)))
+    return out.getvalue()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from central.store.calling import (
@@ -52,24 +54,38 @@ def _ticket(db: sqlite3.Connection, site_id: str, day: str, ticket: str) -> Call
 def _store_event(
     db: sqlite3.Connection, action: CounterAction, ticket: CallingTicket | None, data: dict[str, Any]
 ) -> CallEvent:
+    """Insert the action's event and answer it as a later read would (times in UTC to the
+    millisecond, data through JSON), without reading the row back."""
+    event = CallEvent(
+        seq=0,
+        key=action.key,
+        site_id=action.site_id,
+        day=action.day,
+        counter=action.counter,
+        staff=action.staff,
+        action=action.action,
+        ticket=ticket.ticket if ticket else None,
+        service=ticket.queue_service if ticket else None,
+        data=json.loads(dumps(data)),
+        at=datetime.fromisoformat(iso(action.at)),
+    )
     cursor = db.execute(
         "INSERT INTO calling_events (key, site_id, day, counter, staff, action, ticket, service, data, at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            action.key,
-            action.site_id,
-            action.day,
-            action.counter,
-            action.staff,
-            action.action,
-            ticket.ticket if ticket else None,
-            ticket.queue_service if ticket else None,
-            dumps(data),
-            iso(action.at),
+            event.key,
+            event.site_id,
+            event.day,
+            event.counter,
+            event.staff,
+            event.action,
+            event.ticket,
+            event.service,
+            dumps(event.data),
+            iso(event.at),
         ],
     )
-    row = db.execute(f"SELECT {_EVENT_COLUMNS} FROM calling_events WHERE seq = ?", [cursor.lastrowid])
-    return call_event(row.fetchone())
+    return replace(event, seq=int(cursor.lastrowid or 0))
 
 
 def _set_counter(db: sqlite3.Connection, action: CounterAction, mode: str) -> None:
@@ -116,20 +132,36 @@ def _call_next(db: sqlite3.Connection, action: CounterAction) -> tuple[str | Non
         raise CallingRefused(f"counter_{mode}", f"counter {action.counter} is {mode}")
     if not action.services:
         raise CallingRefused("no_services", "the counter serves no service")
-    marks = ", ".join("?" for _ in action.services)
-    row = db.execute(
-        "SELECT ticket FROM tickets WHERE site_id = ? AND day = ? AND state = 'waiting' AND voided = 0 "
-        f"AND ((target_counter IS NULL AND queue_service IN ({marks})) OR target_counter = ?) "
-        f"{_ORDER} LIMIT 1",
-        [action.site_id, action.day, *action.services, action.counter],
-    ).fetchone()
+    found = _next_waiting(db, action)
     data: dict[str, Any] = {"auto_served": _finish_current(db, action)}
     _set_counter(db, action, "open")
-    if row is None:
+    if found is None:
         data["empty"] = True
         return None, data
-    _mark_called(db, action, str(row[0]))
-    return str(row[0]), data
+    _mark_called(db, action, found)
+    return found, data
+
+
+_FIRST_WAITING = (
+    "SELECT priority IS NULL, issued_at, number, ticket FROM tickets "
+    "WHERE site_id = ? AND day = ? AND state = 'waiting' AND voided = 0 AND {where} {order} LIMIT 1"
+)
+_FIRST_OF_SERVICE = _FIRST_WAITING.format(where="target_counter IS NULL AND queue_service = ?", order=_ORDER)
+_FIRST_FOR_COUNTER = _FIRST_WAITING.format(
+    where="target_counter IS NOT NULL AND target_counter = ?", order=_ORDER
+)
+
+
+def _next_waiting(db: sqlite3.Connection, action: CounterAction) -> str | None:
+    """The first priority ticket, else the oldest, of the counter's services and of those
+    transferred to it. One lookup per service, each the first entry of a partial index in queue
+    order (migration 0010), then the first of those: a single query with `queue_service IN (…)
+    OR target_counter = ?` sorted every waiting ticket of the day inside the write lock."""
+    lookups = [(_FIRST_OF_SERVICE, service) for service in dict.fromkeys(action.services)]
+    lookups.append((_FIRST_FOR_COUNTER, action.counter))
+    heads = [db.execute(sql, [action.site_id, action.day, key]).fetchone() for sql, key in lookups]
+    first = min((tuple(h) for h in heads if h is not None), default=None)
+    return str(first[3]) if first else None
 
 
 def _mark_called(db: sqlite3.Connection, action: CounterAction, ticket: str) -> None:

@@ -92,6 +92,41 @@ def test_transfer_to_a_counter_is_called_by_that_counter_only(calling_site: Call
     assert ten.called() == "A001"
 
 
+def test_a_ticket_transferred_to_a_counter_keeps_its_place_among_the_counters_services(
+    calling_site: CallingSite,
+) -> None:
+    # Call next looks up the first of each service and of the counter's transfers, then takes
+    # the first of those: issue time decides between them, and priority before both.
+    calling_site.issue("C001", at=utc_now() - timedelta(hours=3))
+    calling_site.issue("A001", at=utc_now() - timedelta(hours=2))
+    calling_site.issue("C002", "A002")
+    calling_site.issue("C003", priority="elderly")
+    four = calling_site.officer("lan", "4", ["C"])
+    assert four.called() == "C003"
+    assert four.called() == "C001"
+    four.called("transfer", ticket="C001", to_counter="1")
+    one = calling_site.officer("minh", "1", ["A"])
+    assert [one.called() for _ in range(4)] == ["C001", "A001", "A002", None]
+
+
+def test_the_answered_event_is_the_stored_one(calling_site: CallingSite) -> None:
+    calling_site.issue("A001", "A002", priority="disabled")
+    counter = calling_site.officer("lan", "1", ["A"])
+    answers = [counter.press(action).json()["event"] for action in ("call_next", "recall", "call_next")]
+    stored = calling_site.server.store.calling_events(SITE.id, 0, 100)
+    by_seq = {e.seq: e for e in stored}
+    for answer in answers:
+        event = by_seq[answer["seq"]]
+        assert (answer["action"], answer["ticket"], answer["counter"], answer["priority"]) == (
+            event.action,
+            event.ticket,
+            event.counter,
+            event.data["priority"],
+        )
+        assert answer["at"] == event.at.isoformat()
+    assert stored[-1].data == {"auto_served": ["A001"], "priority": "disabled"}
+
+
 def test_a_paused_or_closed_counter_calls_nobody_until_opened(calling_site: CallingSite) -> None:
     calling_site.issue("A001")
     counter = calling_site.officer("lan", "1", ["A"])

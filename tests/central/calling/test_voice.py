@@ -110,3 +110,13 @@ def test_the_server_serves_the_announcement(central_server: RunningServer) -> No
         timeout=10,
     )
     assert bad.status_code == 422
+
+
+def test_the_sound_check_is_silence_in_the_packs_format(central_server: RunningServer) -> None:
+    answer = requests.get(f"{central_server.url}/calling/voice/check.wav", timeout=10)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "audio/wav"
+    with wave.open(io.BytesIO(answer.content), "rb") as w:
+        assert w.getframerate() == segment(DEFAULT_PACK, "chime").rate
+        assert (w.getnchannels(), w.getsampwidth()) == (1, 2)
+        frames = w.readframes(w.getnframes())
+    assert frames and not any(frames)
