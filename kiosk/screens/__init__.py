@@ -57,11 +57,15 @@ SCROLLING_BODIES = frozenset({"home", "priority", "ticket", "rating"})
 
 def scroll_when_short(screen: Screen) -> None:
     """Put the body of a screen (what lies between its HeaderBar and its bottom bar) in a
-    ScreenBody: the body keeps its own height when it fits and scrolls when the display is too
-    small for it (kiosk/screens/metrics.py). Done here, once for every screen, so each screen's
-    .kv stays as it is; a body that has a scrolling list of its own is left alone (one scroll
-    inside another fights over the finger)."""
-    from kivy.factory import Factory
+    ScreenBody once it does not fit: it then keeps its own height and scrolls, on a display too
+    small for it or with larger text (kiosk/screens/metrics.py). Done here, once for every
+    screen, so each screen's .kv stays as it is; a body that has a scrolling list of its own is
+    left alone (one scroll inside another fights over the finger).
+
+    Only once it does not fit: a ScrollView draws through a stencil, and under Mesa's llvmpipe a
+    stencilled window costs about 80 MB more (bench/bench_startup.py); where the body fits,
+    which is every screen on a 21-inch display, there is nothing to scroll and nothing to pay."""
+    from kivy.clock import Clock
     from kivy.uix.scrollview import ScrollView
 
     if not screen.children:
@@ -73,6 +77,20 @@ def scroll_when_short(screen: Screen) -> None:
         return
     body = kids[headers[0] + 1]
     if any(isinstance(w, ScrollView) for w in body.walk()):
+        return
+    wrap = Clock.create_trigger(lambda _dt: _wrap_in_scroll(paper, body))
+
+    def check(*_args: Any) -> None:
+        if body.parent is paper and body.minimum_height > body.height + 1:
+            wrap()  # after this layout pass: the tree is not changed in the middle of one
+
+    body.bind(minimum_height=check, height=check)
+
+
+def _wrap_in_scroll(paper: Any, body: Any) -> None:
+    from kivy.factory import Factory
+
+    if body.parent is not paper or body.minimum_height <= body.height + 1:
         return
     index = paper.children.index(body)
     paper.remove_widget(body)

@@ -75,3 +75,19 @@ def test_larger_text_is_larger_lasts_until_the_idle_reset_and_still_fits(app_fac
     app.go_home(reset=True)  # what the idle timeout does
     ui.pump(frames=2)
     assert not app.large_text and app.u == pytest.approx(normal_u)
+
+
+@pytest.mark.parametrize(
+    ("size", "diagonal_in", "scrolls"), [("1080x1920", 21.5, False), ("800x480", 7.0, True)]
+)
+def test_a_body_scrolls_only_where_it_does_not_fit(
+    app_factory, state_dir, size, diagonal_in, scrolls
+) -> None:
+    """A ScrollView draws through a stencil, which costs about 80 MB under llvmpipe: the home
+    screen's body is put in one only on a display too small for it."""
+    from kivy.uix.scrollview import ScrollView
+
+    ui = app_factory(settings_for(state_dir, diagonal_in), size=size)
+    ui.pump(frames=4)
+    home = ui.app.sm.get_screen("home")
+    assert any(isinstance(w, ScrollView) for w in home.walk()) is scrolls
