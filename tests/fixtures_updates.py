@@ -144,12 +144,20 @@ class FakeClock:
 
 class UiSupervisor:
     """Runs the UI stand-in from `current` and starts it again whenever it exits, like systemd's
-    Restart=always; counts restarts like NRestarts."""
+    Restart=always; counts restarts like NRestarts.
+
+    Counting a restart and starting its process is one step under `_lock`, and `stop_ui` takes
+    the lock too: a test that saw `restarts` go up and then stops the UI stops the process that
+    restart started. (Without the lock, under load, `stop_ui` could run between the count and the
+    start, find the previous, already dead, process and do nothing: the crash the test meant to
+    cause never happened.)"""
 
     def __init__(self, layout: ReleaseLayout, state_dir: Path) -> None:
         self.layout, self.state_dir = layout, state_dir
         self.restarts = 0
+        self.count_known = True  # False: like a systemctl that fails or times out
         self.process: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -158,27 +166,41 @@ class UiSupervisor:
 
     def _run(self) -> None:
         first = True
-        while not self._stop.is_set():
-            if not first:
-                self.restarts += 1
-            first = False
-            python = self.layout.current / "venv" / "bin" / "python"
-            with (self.state_dir / "ui-stand-in.err").open("ab") as err:  # read when a test fails
-                self.process = subprocess.Popen([str(python), str(STAND_IN), str(self.state_dir)], stderr=err)
-            while self.process.poll() is None and not self._stop.is_set():
+        while True:
+            with self._lock:
+                if self._stop.is_set():
+                    return
+                if not first:
+                    self.restarts += 1
+                first = False
+                process = self._start_ui()
+            while process is not None and process.poll() is None and not self._stop.is_set():
                 time.sleep(0.01)
             self._stop.wait(0.05)  # RestartSec
 
+    def _start_ui(self) -> subprocess.Popen[bytes] | None:
+        """Start the stand-in from `current`; a start that fails (as systemd's would) is written
+        to the stand-in's error file and tried again, so the supervisor never ends silently."""
+        python = self.layout.current / "venv" / "bin" / "python"
+        with (self.state_dir / "ui-stand-in.err").open("ab") as err:  # read when a test fails
+            try:
+                self.process = subprocess.Popen([str(python), str(STAND_IN), str(self.state_dir)], stderr=err)
+            except OSError as exc:
+                err.write(f"supervisor: cannot start the UI: {exc!r}\n".encode())
+                self.process = None
+        return self.process
+
     def ui_restart_count(self) -> int | None:
-        return self.restarts
+        return self.restarts if self.count_known else None
 
     def stop_ui(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+        with self._lock:
+            if self.process is not None and self.process.poll() is None:
+                self.process.terminate()
 
     def stop(self) -> None:
         self._stop.set()
-        self.stop_ui()
+        self.stop_ui()  # after the lock: no UI starts from now on
         self._thread.join(timeout=10)
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
@@ -251,7 +273,12 @@ class Device:
             time.sleep(0.02)
         err = self.state_dir / "ui-stand-in.err"
         said = err.read_text(errors="replace")[-1500:] if err.exists() else ""
-        raise AssertionError(f"UI {version} never reported healthy; its standard error: {said!r}")
+        process = self.supervisor.process
+        running = "none started" if process is None else f"exit code {process.poll()}"
+        raise AssertionError(
+            f"UI {version} never reported healthy; last report {health.read_ui_health(self.db)}; "
+            f"UI process: {running}, {self.supervisor.restarts} restarts; its standard error: {said!r}"
+        )
 
 
 def updater_options() -> UpdaterOptions:

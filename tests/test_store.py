@@ -131,3 +131,31 @@ def _migrate_or_error(db: sqlite3.Connection) -> BaseException | int:
         return store.migrate(db)
     except BaseException as exc:  # the test compares it: any error is the failure it looks for
         return exc
+
+
+def test_a_process_that_read_an_empty_schema_never_lowers_the_version_the_other_reached(
+    tmp_path: Path,
+) -> None:
+    """Before the re-read under the lock, the loser re-ran the idempotent steps 1–6, set
+    user_version back to 6 and failed on 0007: every later start failed the same way (in the
+    update tests: "UI 1.0.0 never reported healthy")."""
+    import threading
+    import time
+
+    path = tmp_path / "state.db"
+    holder = store.connect(path, migrate_schema=False)
+    holder.execute("BEGIN IMMEDIATE")
+    waiter = store.connect(path, migrate_schema=False)
+    outcome: list[BaseException | int] = []
+    thread = threading.Thread(target=lambda: outcome.append(_migrate_or_error(waiter)))
+    thread.start()
+    time.sleep(0.3)  # ordering only: the waiter has read version 0 and waits for the lock
+    for number, _name, sql in store.migrations():
+        for statement in store._statements(sql):
+            holder.execute(statement)
+        holder.execute(f"PRAGMA user_version = {number}")
+    holder.execute("COMMIT")
+    thread.join(timeout=30)
+
+    assert outcome == [store.latest_version()]
+    assert store.schema_version(store.connect(path)) == store.latest_version()  # a later start

@@ -124,9 +124,11 @@ def save_json(db: sqlite3.Connection, key: str, value: dict[str, Any]) -> None:
     store.set_state(db, key, json.dumps(value, ensure_ascii=False))
 
 
-def start_counting_restarts(record: dict[str, Any], count: int | None) -> None:
+def start_counting_restarts(record: dict[str, Any], count: int) -> None:
     """At the switch: the supervisor's count now, and the one restart the switch itself causes,
-    which is not a crash."""
+    which is not a crash. The count must be known (the updater does not switch until it is): a
+    count first learnt later may already include the switch's own restart, and the first crash
+    would then be taken for it."""
     record["restarts_counted"] = count
     record["own_restart_pending"] = True
     record["restart_times"] = []
@@ -139,6 +141,10 @@ def count_restarts(record: dict[str, Any], count: int | None, now: float) -> Non
         return
     if counted is None or count < counted:  # unknown before, or the counter was reset (reboot)
         record["restarts_counted"] = count
+        if counted is not None:
+            # The UI the switch asked to exit is gone with the reboot and the one started at
+            # boot is no restart: the switch's own restart will not come.
+            record["own_restart_pending"] = False
         return
     new = count - counted
     if new and record.get("own_restart_pending"):

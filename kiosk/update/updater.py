@@ -150,7 +150,11 @@ class Updater:
         if reason:
             self.reporter.status(f"{version} ready; waiting for the kiosk to be idle ({reason})")
             return Progress("waiting_idle", reason, wait_s=self.options.busy_poll_s)
-        return self._switch(self._prepared)
+        restarts = self.services.ui_restart_count()
+        if restarts is None:  # systemctl failed or timed out (a loaded kiosk): see start_counting_restarts
+            self.reporter.status(f"{version} ready; waiting for systemd's count of UI restarts")
+            return Progress("waiting_supervisor", wait_s=self.options.busy_poll_s)
+        return self._switch(self._prepared, restarts)
 
     def _wanted(self, version: str) -> bool:
         if version == self.current_version:
@@ -229,7 +233,7 @@ class Updater:
     def _resolved(link: Path) -> Path | None:
         return link.resolve() if link.is_symlink() else None
 
-    def _switch(self, prepared: Prepared) -> Progress:
+    def _switch(self, prepared: Prepared, restarts: int) -> Progress:
         old = self.layout.current_target()
         if old is None:
             raise UpdateError("no current release to update from", "install")
@@ -245,7 +249,7 @@ class Updater:
             "backup": str(backup),
             "schema_before": schema_of(backup),
         }
-        gate.start_counting_restarts(record, self.services.ui_restart_count())
+        gate.start_counting_restarts(record, restarts)
         gate.save_json(self.db, gate.SWITCH_KEY, record)  # before the switch: survives a crash
         switch_current(self.layout, prepared.release_dir)
         health.request_ui_exit(self.db, f"update to {prepared.version}")

@@ -10,12 +10,19 @@ import subprocess
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from kiosk import outbox, store
 from kiosk.protocol.release_manifest import sign_manifest
 from kiosk.update.db import backup_database, restore_database, schema_of
-from kiosk.update.gate import SWITCH_KEY
+from kiosk.update.gate import (
+    SWITCH_KEY,
+    GateOptions,
+    count_restarts,
+    crash_loop,
+    start_counting_restarts,
+)
 from kiosk.update.updater import platform_tag
 from tests.fixtures_updates import V1, V2, Device, Keys
 from tests.release_server import ReleaseServer
@@ -65,6 +72,52 @@ def test_crash_loop_after_the_ui_was_healthy_rolls_back(
     ok, failed = update_results(device)
     assert ok["ok"] is True and failed["ok"] is False
     assert "restarted 3 times" in failed["detail"]
+
+
+def test_switch_waits_for_a_known_restart_count_so_the_first_crash_is_not_taken_for_its_own_restart(
+    make_device: Callable[..., Device], published: Published
+) -> None:
+    """systemctl may fail or time out on a loaded kiosk. Counting from the first count known
+    after the switch could take in the switch's own restart and leave it pending, so the first
+    crash would be discounted instead."""
+    device = make_device(published(V1, V1))
+    published(V2, V2)
+    device.supervisor.count_known = False
+    device.offer(V2)
+
+    device.run_until(lambda p: p.state == "waiting_supervisor")
+
+    assert device.layout.current_target() == device.layout.release_dir(V1).resolve()
+    assert store.get_state(device.db, SWITCH_KEY) in (None, "")
+    device.supervisor.count_known = True
+    device.run_until(lambda p: p.state == "healthy")
+    assert device.layout.current_target() == device.layout.release_dir(V2).resolve()
+
+
+def test_after_a_reboot_on_probation_the_first_restart_is_a_crash() -> None:
+    """The UI the switch asked to exit is gone with the reboot; the counter starts again at 0."""
+    options = GateOptions(crash_restarts=3, crash_window_s=300.0)
+    record: dict[str, Any] = {}
+    start_counting_restarts(record, 5)
+    count_restarts(record, 0, now=100.0)  # rebooted before the old UI exited
+
+    for crashes in (1, 2, 3):
+        count_restarts(record, crashes, now=100.0 + crashes)
+
+    assert crash_loop(record, options, now=110.0) == 3
+
+
+def test_own_restart_is_not_a_crash_whenever_it_is_counted() -> None:
+    """The switch's own restart may be seen in the same count as the crashes after it."""
+    options = GateOptions(crash_restarts=3, crash_window_s=300.0)
+    record: dict[str, Any] = {}
+    start_counting_restarts(record, 5)
+
+    count_restarts(record, 5 + 1 + 3, now=100.0)  # own restart and three crashes, seen at once
+
+    assert crash_loop(record, options, now=100.0) == 3
+    count_restarts(record, 5 + 1 + 3, now=101.0)
+    assert crash_loop(record, options, now=101.0) == 3  # nothing counted twice
 
 
 def rollback_command(device: Device, release: Path) -> subprocess.CompletedProcess[str]:
