@@ -180,22 +180,18 @@ async def heartbeat(body: HeartbeatRequest, ctx: Ctx, device: Dev) -> dict[str, 
     # async on purpose (see the module docstring): twice the heartbeats per second on 2 cores.
     """Record the kiosk's health; answer what it should fetch and the commands it owes."""
     report = body.model_dump(mode="json")
-    ctx.store.record_heartbeat(device.id, report, ctx.clock())
-    config_version, _ = device_config.effective_config(ctx.store, device)
-    head = ctx.store.catalogue_head()
-    release = release_for_device(ctx, device, report)
+    view = ctx.store.heartbeat(device, report, ctx.clock())  # one store call (PostgreSQL: one statement)
+    release = release_for_device(ctx, device, report, view)
     return {
-        "config_version": config_version,
-        "catalogue_version": head.version if head else None,
+        "config_version": view.config_version,
+        "catalogue_version": view.catalogue_version,
         "release": None
         if release is None
         else {
             "version": release,
             "manifest_url": f"/api/v1/releases/{release}/manifest",
         },
-        "commands": [
-            {"id": c.id, "type": c.type, "args": c.args} for c in ctx.store.pending_commands(device.id)
-        ],
+        "commands": [{"id": c.id, "type": c.type, "args": c.args} for c in view.commands],
     }
 
 

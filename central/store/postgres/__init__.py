@@ -15,6 +15,7 @@ from central.store.postgres.catalogue import CataloguePart
 from central.store.postgres.console import ConsolePart
 from central.store.postgres.devices import DevicesPart
 from central.store.postgres.events import EventsPart
+from central.store.postgres.heartbeat import HeartbeatPart
 from central.store.postgres.rollouts import RolloutsPart
 from central.store.postgres.staff import StaffPart
 
@@ -22,6 +23,7 @@ from central.store.postgres.staff import StaffPart
 class PostgresStore(
     DevicesPart,
     EventsPart,
+    HeartbeatPart,
     CataloguePart,
     RolloutsPart,
     ConsolePart,
