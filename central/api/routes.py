@@ -1,7 +1,8 @@
 """The endpoints kiosks call (docs/protocol.md). Plain `def` endpoints run on FastAPI's thread
 pool, so a slow store call (a full catalogue, a batch of events) never stalls other kiosks.
-The heartbeat is the exception: it is the most frequent call by far and its store work is a
-few indexed reads and one unsynced write, cheaper than the hop to the thread pool."""
+The heartbeat is the exception: it is the most frequent call by far and its store work is one
+call (SQLite: a few indexed reads and one unsynced write; PostgreSQL: one statement), cheaper
+than the hop to the thread pool."""
 
 from __future__ import annotations
 
