@@ -37,7 +37,14 @@ from central.api.models import (
     QueueAnswer,
 )
 from central.api.queue import configured_services, site_day
-from central.auth import current_device, hash_secret, new_token, normalise_code
+from central.auth import (
+    current_device,
+    device_token_hash,
+    hash_secret,
+    new_token,
+    normalise_code,
+    unknown_device,
+)
 from central.calling.actions import calling_store
 from central.calling.status import queue_answer
 from central.context import Central
@@ -177,11 +184,17 @@ def post_events(body: EventsRequest, ctx: Ctx, device: Dev) -> dict[str, Any]:
 
 
 @router.post("/heartbeat", response_model=HeartbeatAnswer, responses={**_401, **BODY_ERRORS})
-async def heartbeat(body: HeartbeatRequest, ctx: Ctx, device: Dev) -> dict[str, Any]:
+async def heartbeat(
+    body: HeartbeatRequest, ctx: Ctx, token_hash: Annotated[str, Depends(device_token_hash)]
+) -> dict[str, Any]:
     # async on purpose (see the module docstring): twice the heartbeats per second on 2 cores.
     """Record the kiosk's health; answer what it should fetch and the commands it owes."""
     report = body.model_dump(mode="json")
-    view = ctx.store.heartbeat(device, report, ctx.clock())  # one store call (PostgreSQL: one statement)
+    # One store call finds the device by its token, records and reads (PostgreSQL: one statement).
+    found = ctx.store.heartbeat(token_hash, report, ctx.clock())
+    if found is None:
+        raise unknown_device()
+    device, view = found
     release = release_for_device(ctx, device, report, view)
     return {
         "config_version": view.config_version,

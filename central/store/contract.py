@@ -125,8 +125,12 @@ class CentralStore(Protocol):
     def list_devices(self, site_id: str | None = None) -> list[Device]: ...
     def revoke_device(self, device_id: str, at: datetime) -> bool: ...
     def record_heartbeat(self, device_id: str, heartbeat: dict[str, Any], at: datetime) -> None: ...
-    def heartbeat(self, device: Device, heartbeat: dict[str, Any], at: datetime) -> HeartbeatView:
-        """Record the heartbeat (as `record_heartbeat`) and read what its answer needs."""
+    def heartbeat(
+        self, token_hash: str, heartbeat: dict[str, Any], at: datetime
+    ) -> tuple[Device, HeartbeatView] | None:
+        """The enrolled, unrevoked device with this token (as `device_by_token`), its heartbeat
+        recorded (as `record_heartbeat`), and what the answer needs; None (nothing recorded)
+        for an unknown or revoked token."""
         ...
 
     def add_logs(

@@ -12,5 +12,7 @@ from central.store.sqlite.base import SQLiteBase
 
 
 class HeartbeatPart(SQLiteBase):
-    def heartbeat(self, device: Device, heartbeat: dict[str, Any], at: datetime) -> HeartbeatView:
-        return compose_heartbeat(cast(CentralStore, self), device, heartbeat, at)
+    def heartbeat(
+        self, token_hash: str, heartbeat: dict[str, Any], at: datetime
+    ) -> tuple[Device, HeartbeatView] | None:
+        return compose_heartbeat(cast(CentralStore, self), token_hash, heartbeat, at)
