@@ -61,6 +61,20 @@ def _unauthorized(message: str) -> ApiError:
     return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
 
 
+async def device_token_hash(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(device_bearer)],
+) -> str:
+    """The hash of the device token that came with the call (not yet looked up: the heartbeat
+    looks it up in its own single store call); 401 when there is none."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise _unauthorized("a device token is required (Authorization: Bearer …)")
+    return hash_secret(credentials.credentials)
+
+
+def unknown_device() -> ApiError:
+    return _unauthorized("the device token is unknown or revoked; enroll the kiosk again")
+
+
 # async: a quick indexed read, not worth a thread-pool hop on every call.
 async def current_device(
     ctx: Annotated[Central, Depends(central)],
@@ -71,7 +85,7 @@ async def current_device(
         raise _unauthorized("a device token is required (Authorization: Bearer …)")
     device = ctx.store.device_by_token(hash_secret(credentials.credentials))
     if device is None:
-        raise _unauthorized("the device token is unknown or revoked; enroll the kiosk again")
+        raise unknown_device()
     return device
 
 

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,7 +20,7 @@ import requests
 from central.calling.session import COOKIE, csrf_token
 from central.console.passwords import hash_password
 from central.context import utc_now
-from tests.fixtures_central import SITE, RunningServer
+from tests.fixtures_central import SITE, RunningServer, start_server
 from tests.fixtures_core import DEMO_CONFIG
 
 PASSWORD = "mat-khau-quay-1"
@@ -150,8 +151,19 @@ def make_calling_site(server: RunningServer) -> CallingSite:
 
 
 @pytest.fixture
-def calling_site(central_server: RunningServer) -> Iterator[CallingSite]:
-    site = make_calling_site(central_server)
+def calling_server(tmp_path: Path, store_url: str) -> Iterator[RunningServer]:
+    """The real server on loopback, once on SQLite and once on PostgreSQL (store_url)."""
+    directory = tmp_path / "central"
+    directory.mkdir()
+    running = start_server(directory, db_url=store_url)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def calling_site(calling_server: RunningServer) -> Iterator[CallingSite]:
+    """A calling site on each store: every calling test runs on SQLite and on PostgreSQL."""
+    site = make_calling_site(calling_server)
     yield site
     for counter in site.counters:
         counter.http.close()

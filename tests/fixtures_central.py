@@ -28,6 +28,8 @@ from central.auth import hash_secret
 from central.context import utc_now
 from central.forwarded import server_options
 from central.store.contract import Site
+from central.store.open import open_store
+from central.store.postgres import PostgresStore
 from central.store.sqlite import SQLiteStore
 from tests.fixtures_core import DEMO_CONFIG
 
@@ -52,7 +54,7 @@ class ServerClock:
 @dataclass
 class RunningServer:
     url: str
-    store: SQLiteStore
+    store: SQLiteStore | PostgresStore
     releases_dir: Path
     server: uvicorn.Server
     thread: threading.Thread
@@ -103,10 +105,12 @@ def start_server(
     ssl_certfile: str | None = None,
     ssl_keyfile: str | None = None,
     forwarded_allow_ips: list[str] | None = None,
+    db_url: str | None = None,
 ) -> RunningServer:
-    """Start the real server on its own SQLite file; returns once it accepts connections.
-    Forwarded headers are read as `kiosk-central serve` reads them: from the listed proxies."""
-    store = SQLiteStore(directory / "central.db")
+    """Start the real server on its own SQLite file (or on the store at `db_url`); returns once
+    it accepts connections. Forwarded headers are read as `kiosk-central serve` reads them:
+    from the listed proxies."""
+    store = SQLiteStore(directory / "central.db") if db_url is None else _open(db_url)
     store.add_admin_token(hash_secret(ADMIN_TOKEN), "tests", utc_now())
     store.put_site(SITE)
     releases = directory / "releases"
@@ -135,6 +139,12 @@ def start_server(
     scheme = "https" if ssl_certfile else "http"
     host = "localhost" if ssl_certfile else "127.0.0.1"
     return RunningServer(f"{scheme}://{host}:{port}", store, releases, server, thread, clock)
+
+
+def _open(db_url: str) -> SQLiteStore | PostgresStore:
+    store = open_store(db_url)
+    assert isinstance(store, SQLiteStore | PostgresStore)
+    return store
 
 
 @pytest.fixture

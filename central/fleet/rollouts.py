@@ -94,13 +94,25 @@ def release_for(store: CentralStore, device_id: str, site_id: str, app_version: 
     rollout = store.current_rollout()
     if rollout is None:
         return None
+    reported = store.rollout_results(rollout.id, device_id, limit=1)
+    return offered(rollout, reported[0] if reported else None, device_id, site_id, app_version)
+
+
+def offered(
+    rollout: Rollout | None,
+    reported: RolloutResult | None,
+    device_id: str,
+    site_id: str,
+    app_version: str | None,
+) -> str | None:
+    """`release_for` from what the store gave: the current rollout and the device's result in it."""
+    if rollout is None:
+        return None
     version = policy.target(rollout, device_id, site_id, app_version)
-    if version == rollout.version:
-        # A device whose update failed (and rolled back by itself) is not made to try again;
-        # one that will try again by itself (a damaged file, a full disk) is still offered it.
-        reported = store.rollout_results(rollout.id, device_id, limit=1)
-        if reported and not reported[0].ok and not reported[0].retrying:
-            return None
+    # A device whose update failed (and rolled back by itself) is not made to try again; one
+    # that will try again by itself (a damaged file, a full disk) is still offered it.
+    if version == rollout.version and reported and not reported.ok and not reported.retrying:
+        return None
     return version
 
 

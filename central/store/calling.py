@@ -5,15 +5,13 @@ Shape for a second store. Every counter action is ONE method, `counter_action(ac
 transaction that (1) looks up the press's idempotency key and answers the stored outcome when
 it was seen, (2) locks what it changes, (3) changes the ticket and the counter, (4) stores the
 action as an event with its outcome. SQLite does it under BEGIN IMMEDIATE (one writer at a
-time). PostgreSQL does it in one READ COMMITTED transaction: `INSERT INTO calling_events …
-ON CONFLICT (key) DO NOTHING RETURNING seq` first (a second press with the same key waits for
-the first and then reads its outcome), the head of each of the counter's services (and of the
-tickets transferred to it) with `SELECT … ORDER BY priority IS NULL, issued_at, number LIMIT 1
-FOR UPDATE SKIP LOCKED` (two counters never wait on, nor take, the same row; an index per head
-in that order, as SQLite's migration 0010), the first of those heads, other tickets with
-`SELECT … FOR UPDATE`. Displays read events by `seq`, a
-per-store sequence; a store that cannot give gap-free sequences answers events by seq order
-only once their transaction committed (PostgreSQL: read up to the lowest in-flight seq).
+time). PostgreSQL (central/store/postgres/calling.py) does it in one READ COMMITTED
+transaction: `INSERT INTO calling_events … ON CONFLICT (key) DO NOTHING` first, joined to the
+upsert of the site's `calling_seq` row that numbers the event (locked until commit: a site's
+events are numbered in commit order without gaps, so displays reading by `seq` never miss one;
+a second press with the same key waits for the first and then reads its outcome), the next
+ticket with `SELECT … ORDER BY priority IS NULL, issued_at, number LIMIT 1 FOR UPDATE SKIP
+LOCKED`, other tickets with `SELECT … FOR UPDATE`.
 """
 
 from __future__ import annotations
@@ -145,8 +143,8 @@ class StaffSession:
 
 
 class CallingStore(Protocol):
-    """Implemented by `central.store.sqlite.SQLiteStore` (central/store/sqlite/calling.py and
-    staff.py); each method is one transaction."""
+    """Implemented by `central.store.sqlite.SQLiteStore` and `central.store.postgres.PostgresStore`
+    (calling.py, calling_reads.py and staff.py in each); each method is one transaction."""
 
     # --- counter actions and what displays, phones and kiosks read ---
     def counter_action(self, action: CounterAction) -> ActionOutcome:

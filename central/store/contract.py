@@ -28,6 +28,7 @@ from central.store.records import (
     Effect,
     EnrollmentCodeInfo,
     EnrollmentRefused,
+    HeartbeatView,
     IncomingEvent,
     LogUpload,
     PublishOutcome,
@@ -66,6 +67,7 @@ __all__ = [
     "Effect",
     "EnrollmentCodeInfo",
     "EnrollmentRefused",
+    "HeartbeatView",
     "IncomingEvent",
     "KEPT_LOGS",
     "LogUpload",
@@ -123,6 +125,14 @@ class CentralStore(Protocol):
     def list_devices(self, site_id: str | None = None) -> list[Device]: ...
     def revoke_device(self, device_id: str, at: datetime) -> bool: ...
     def record_heartbeat(self, device_id: str, heartbeat: dict[str, Any], at: datetime) -> None: ...
+    def heartbeat(
+        self, token_hash: str, heartbeat: dict[str, Any], at: datetime
+    ) -> tuple[Device, HeartbeatView] | None:
+        """The enrolled, unrevoked device with this token (as `device_by_token`), its heartbeat
+        recorded (as `record_heartbeat`), and what the answer needs; None (nothing recorded)
+        for an unknown or revoked token."""
+        ...
+
     def add_logs(
         self, device_id: str, command_id: str | None, text: str, lines: int, at: datetime
     ) -> LogUpload:

@@ -27,173 +27,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from central.store.copy_tables import DERIVED, IDENTITIES, TABLES
 from central.store.postgres.base import apply_migrations
 from central.store.postgres.url import PostgresTarget
 from central.store.records import StoreError
 
 CHUNK_ROWS = 5_000
 _MOD = 2**256
-
-# Column kinds: t text, i integer, r real, b boolean (0/1 in SQLite), ts time (ISO text in
-# SQLite, timestamptz here), j JSON (text in SQLite, JSONB here).
-TABLES: list[tuple[str, str, list[tuple[str, str]]]] = [
-    ("sites", "id", [("id", "t"), ("name", "t"), ("timezone", "t")]),
-    ("sequences", "name", [("name", "t"), ("value", "i")]),
-    ("config_layers", "scope, owner", [("scope", "t"), ("owner", "t"), ("version", "i"), ("settings", "j")]),
-    (
-        "enrollment_codes",
-        "code_hash",
-        [
-            ("code_hash", "t"),
-            ("site_id", "t"),
-            ("expires_at", "ts"),
-            ("used_at", "ts"),
-            ("device_id", "t"),
-            ("created_at", "ts"),
-            ("hint", "t"),
-        ],
-    ),  # fmt: skip
-    (
-        "devices",
-        "id",
-        [
-            ("id", "t"),
-            ("site_id", "t"),
-            ("hardware_id", "t"),
-            ("token_hash", "t"),
-            ("enrolled_at", "ts"),
-            ("revoked_at", "ts"),
-            ("app_version", "t"),
-            ("last_seen_at", "ts"),
-            ("last_heartbeat", "j"),
-        ],
-    ),  # fmt: skip
-    (
-        "events",
-        "seq",
-        [
-            ("seq", "i"),
-            ("id", "t"),
-            ("device_id", "t"),
-            ("site_id", "t"),
-            ("type", "t"),
-            ("at", "t"),
-            ("data", "j"),
-            ("received_at", "ts"),
-        ],
-    ),  # fmt: skip
-    (
-        "tickets",
-        "site_id, day, ticket",
-        [
-            ("site_id", "t"),
-            ("day", "t"),
-            ("ticket", "t"),
-            ("service", "t"),
-            ("number", "i"),
-            ("priority", "t"),
-            ("issued_at", "t"),
-            ("device_id", "t"),
-            ("voided", "b"),
-            ("called_at", "ts"),
-            ("counter", "t"),
-        ],
-    ),  # fmt: skip
-    (
-        "commands",
-        "id",
-        [
-            ("id", "t"),
-            ("device_id", "t"),
-            ("type", "t"),
-            ("args", "j"),
-            ("created_at", "ts"),
-            ("done_at", "ts"),
-            ("ok", "b"),
-            ("detail", "t"),
-        ],
-    ),  # fmt: skip
-    (
-        "catalogue_versions",
-        "version",
-        [
-            ("version", "i"),
-            ("published_at", "t"),
-            ("fields", "t"),
-            ("procedures", "i"),
-            ("changed", "i"),
-            ("deleted", "i"),
-            ("synonyms", "t"),
-        ],
-    ),  # fmt: skip
-    (
-        "catalogue_procedures",
-        "code",
-        [("code", "t"), ("body", "t"), ("position", "i"), ("changed_version", "i"), ("deleted", "b")],
-    ),
-    ("dossiers", "code", [("code", "t"), ("record", "j"), ("imported_at", "ts")]),
-    ("admin_tokens", "token_hash", [("token_hash", "t"), ("name", "t"), ("created_at", "ts")]),
-    (
-        "rollouts",
-        "id",
-        [
-            ("id", "i"),
-            ("version", "t"),
-            ("state", "t"),
-            ("stages", "j"),
-            ("stage", "i"),
-            ("canary_devices", "j"),
-            ("canary_sites", "j"),
-            ("failure_threshold", "r"),
-            ("min_results", "i"),
-            ("advance_after_ok", "i"),
-            ("rollback_to", "t"),
-            ("reason", "t"),
-            ("started_by", "t"),
-            ("created_at", "ts"),
-            ("updated_at", "ts"),
-        ],
-    ),  # fmt: skip
-    (
-        "rollout_results",
-        "rollout_id, device_id",
-        [
-            ("rollout_id", "i"),
-            ("device_id", "t"),
-            ("ok", "b"),
-            ("stage", "t"),
-            ("detail", "t"),
-            ("rollout_stage", "i"),
-            ("at", "ts"),
-            ("retrying", "b"),
-        ],
-    ),  # fmt: skip
-    (
-        "operators",
-        "name",
-        [("name", "t"), ("password_hash", "t"), ("created_at", "ts"), ("updated_at", "ts")],
-    ),
-    (
-        "console_sessions",
-        "session_hash",
-        [("session_hash", "t"), ("operator", "t"), ("created_at", "ts"), ("expires_at", "ts")],
-    ),
-    (
-        "device_logs",
-        "rowid",  # upload order: PostgreSQL numbers them (seq) as they come
-        [
-            ("id", "t"),
-            ("device_id", "t"),
-            ("received_at", "ts"),
-            ("command_id", "t"),
-            ("lines", "i"),
-            ("text", "t"),
-        ],
-    ),  # fmt: skip
-    ("attempts", "key, attempt", [("attempt", "t"), ("key", "t"), ("at", "ts"), ("checking", "b")]),
-]
-# Identity columns whose sequences must continue after the copied values.
-IDENTITIES = [("events", "seq"), ("rollouts", "id"), ("device_logs", "seq")]
 
 
 @dataclass(frozen=True)
@@ -280,7 +120,8 @@ def _target_sum(target: Any, table: str, columns: list[tuple[str, str]]) -> tupl
 
 
 def _nonempty(target: Any) -> list[str]:
-    return [table for table, _, _ in TABLES if target.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()]
+    tables = [table for table, _, _ in TABLES] + [table for table, _ in DERIVED]
+    return [table for table in tables if target.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()]
 
 
 def copy_sqlite_to_postgres(
@@ -327,7 +168,7 @@ def _copy_all(
             "copy into an empty database, or pass --replace to empty it first"
         )
     if busy:
-        conn.execute("TRUNCATE " + ", ".join(table for table, _, _ in TABLES))
+        conn.execute("TRUNCATE " + ", ".join([table for table, _, _ in TABLES] + [t for t, _ in DERIVED]))
     done = []
     for spec in TABLES:
         copied = _copy_table(source, conn, spec)
@@ -345,4 +186,6 @@ def _copy_all(
             f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
             f"COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)"
         )
+    for _, fill in DERIVED:
+        conn.execute(fill)
     return done

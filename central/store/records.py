@@ -325,3 +325,15 @@ class RolloutResult:
     rollout_stage: int
     at: datetime
     retrying: bool = False
+
+
+@dataclass(frozen=True)
+class HeartbeatView:
+    """What a heartbeat's answer is made of, read by the call that records the heartbeat (on
+    PostgreSQL one statement, not one round trip per part)."""
+
+    config_version: int  # the newer of the site's and the device's layer; 0 when none
+    catalogue_version: int | None
+    rollout: Rollout | None  # the current rollout
+    rollout_result: RolloutResult | None  # this device's result in it
+    commands: list[Command]  # pending, oldest first

@@ -2,7 +2,8 @@
 alternating between them through a round-robin proxy (tests/central_instances.py): enrolment,
 catalogue deltas, events exactly once when one batch reaches both at once, commands delivered
 until acknowledged and run once, a rollout halted by failures reported to either, the
-enrolment limit counting across both, and counters on both never calling the same ticket."""
+enrolment limit counting across both, and counters signed in on both never calling the same
+ticket (nor one press twice)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
+from central.console.passwords import hash_password
+from central.context import utc_now
 from central.fleet.bundles import publish
 from kiosk import store as kiosk_store
 from kiosk.catalogue.store import catalogue_version
 from kiosk.sync import identity
 from tests.central_instances import Cluster, start_cluster
+from tests.fixtures_calling import PASSWORD, Counter
 from tests.fixtures_catalogue import PROCEDURES, catalogue_document
 from tests.fixtures_central import Kiosk
 from tests.fixtures_postgres import PostgresServer
@@ -125,33 +129,70 @@ def test_a_command_queued_on_one_instance_is_run_once(
     assert [(c["id"], c["ok"]) for c in listed] == [(command, True)]
 
 
+def officer_on(cluster: Cluster, site: str, name: str, counter: str, instance: int) -> Counter:
+    """An officer signed in through the counter page of one instance, seated at `counter`."""
+    cluster.store.set_staff(site, name, "officer", hash_password(PASSWORD), utc_now())  # type: ignore[attr-defined]
+    officer = Counter(cluster.instances[instance].url, name)
+    assert officer.login(site=site).status_code == 303
+    officer.seat(counter, ["A"])
+    return officer
+
+
 def test_counters_on_both_instances_never_call_the_same_ticket(
     cluster: Cluster, new_kiosk: Callable[[], Kiosk]
 ) -> None:
     kiosk = new_kiosk()
     kiosk.add_tickets(60)
     assert kiosk.agent().sync_once().ok
-    site = cluster.store.get_device(kiosk.device_id)
-    assert site is not None
+    device = cluster.store.get_device(kiosk.device_id)
+    assert device is not None
+    officers = [officer_on(cluster, device.site_id, f"can-bo-{n}", str(n + 1), n % 2) for n in range(4)]
 
-    def counter(n: int) -> list[str]:
+    def work(officer: Counter) -> list[str]:
         called = []
-        while True:
-            answer = cluster.admin(
-                "POST",
-                f"/sites/{site.site_id}/queue/call",
-                {"service": "A", "counter": str(n)},
-                instance=n % 2,
-            )
-            assert answer.status_code == 200, answer.text
-            if answer.json()["ticket"] is None:
-                return called
-            called.append(answer.json()["ticket"])
+        while (ticket := officer.called()) is not None:
+            called.append(ticket)
+        return called
 
     with ThreadPoolExecutor(4) as pool:
-        calls = list(pool.map(counter, range(4)))
+        calls = list(pool.map(work, officers))
     every = [ticket for called in calls for ticket in called]
     assert len(every) == 60 and len(set(every)) == 60, "a ticket was called twice"
+    assert all(calls), "a counter was starved"
+    # The site's events, written by both instances, are numbered without gaps in the order they
+    # committed (what a display reading `after=SEQ` relies on), and call in issue order.
+    events = cluster.store.calling_events(device.site_id, 0, 1000)  # type: ignore[attr-defined]
+    assert [e.seq for e in events] == list(range(1, len(events) + 1))
+    assert [e.ticket for e in events if e.action == "call_next" and e.ticket] == [
+        f"A{n:03d}" for n in range(1, 61)
+    ]
+
+
+def test_one_press_reaching_both_instances_at_once_calls_one_ticket(
+    cluster: Cluster, new_kiosk: Callable[[], Kiosk]
+) -> None:
+    kiosk = new_kiosk()
+    kiosk.add_tickets(2)
+    assert kiosk.agent().sync_once().ok
+    device = cluster.store.get_device(kiosk.device_id)
+    assert device is not None
+    officer = officer_on(cluster, device.site_id, "lan", "1", 0)
+    # The same browser (its session cookie), its one press resent to the other instance.
+    twins = [officer, Counter(cluster.instances[1].url, officer.name, http=officer.http)]
+    start = threading.Barrier(2)
+
+    def press(counter: Counter) -> requests.Response:
+        start.wait(timeout=30)
+        return counter.press("call_next", key="press-both-instances-0001")
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(press, twins))
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    assert [a.json()["ticket"]["ticket"] for a in answers] == ["A001", "A001"]
+    assert sorted(a.json()["repeated"] for a in answers) == [False, True]
+    events = cluster.store.calling_events(device.site_id, 0, 100)  # type: ignore[attr-defined]
+    assert [e.action for e in events] == ["open", "call_next"]
+    assert officer.called() == "A002", "the resent press skipped a citizen"
 
 
 def test_a_rollout_is_halted_by_failures_reported_to_either_instance(

@@ -341,7 +341,7 @@ def test_a_release_offered_in_the_heartbeat_reaches_the_hook(
 ) -> None:
     from central.api import routes as device_api
 
-    monkeypatch.setattr(device_api, "release_for_device", lambda ctx, device, beat: "1.4.3")
+    monkeypatch.setattr(device_api, "release_for_device", lambda ctx, device, beat, view=None: "1.4.3")
     offered: list[dict[str, object]] = []
     kiosk.agent(on_release=offered.append).heartbeat_pass()
     assert offered == [{"version": "1.4.3", "manifest_url": "/api/v1/releases/1.4.3/manifest"}]

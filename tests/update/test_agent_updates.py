@@ -98,7 +98,9 @@ def updating(
     assert central_main(argv) == 0
     target = kiosk.device_id
     monkeypatch.setattr(
-        device_api, "release_for_device", lambda ctx, device, beat: V2 if device.id == target else None
+        device_api,
+        "release_for_device",
+        lambda ctx, device, beat, view=None: V2 if device.id == target else None,
     )
     layout = ReleaseLayout(tmp_path / "opt-kiosk")
     switch_current(

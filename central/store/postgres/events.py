@@ -197,10 +197,11 @@ class EventsPart(PostgresBase):
         # at the same moment skips the locked row and takes the next one (never the same).
         with self._tx() as db:
             row = db.execute(
-                f"UPDATE tickets SET called_at = %s, counter = %s WHERE site_id = %s AND day = %s "
-                "AND ticket = (SELECT ticket FROM tickets WHERE site_id = %s AND day = %s AND service = %s "
-                "AND NOT voided AND called_at IS NULL ORDER BY priority IS NULL, issued_at, number "
-                f"LIMIT 1 FOR UPDATE SKIP LOCKED) AND called_at IS NULL RETURNING {_TICKET_COLUMNS}",
+                "UPDATE tickets SET called_at = %s, counter = %s, state = 'called', calls = calls + 1 "
+                "WHERE site_id = %s AND day = %s AND ticket = (SELECT ticket FROM tickets WHERE site_id = %s "
+                "AND day = %s AND service = %s AND NOT voided AND called_at IS NULL AND state = 'waiting' "
+                "ORDER BY priority IS NULL, issued_at, number LIMIT 1 FOR UPDATE SKIP LOCKED) "
+                f"AND called_at IS NULL RETURNING {_TICKET_COLUMNS}",
                 [ts(at), counter, site_id, day, site_id, day, service],
             ).fetchone()
         return TicketRow(*row) if row else None
@@ -238,10 +239,14 @@ def _effect_rows(device: Device, run: list[Effect], at: datetime) -> tuple[str, 
     if isinstance(run[0], TicketIssued):
         issued = [e for e in run if isinstance(e, TicketIssued)]
         return (
-            "INSERT INTO tickets (site_id, day, ticket, service, number, priority, issued_at, device_id)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            # Each ticket starts waiting in its own service, keyed for its phone link by its
+            # kiosk's token (kept, so a later re-enrolment does not break today's links).
+            "INSERT INTO tickets (site_id, day, ticket, service, number, priority, issued_at, device_id,"
+            " queue_service, link_key) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s,"
+            " (SELECT token_hash FROM devices WHERE id = %s)) ON CONFLICT DO NOTHING",
             [
                 (site, e.day, e.ticket, e.service, e.number, e.priority, e.issued_at, device.id)
+                + (e.service, device.id)
                 for e in issued
             ],
         )

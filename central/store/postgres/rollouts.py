@@ -20,16 +20,16 @@ from central.store.contract import (
 )
 from central.store.postgres.base import PostgresBase, jsonb, ts
 
-_COLUMNS = (
+COLUMNS = (
     "id, version, state, stages, stage, canary_devices, canary_sites, failure_threshold, "
     "min_results, advance_after_ok, rollback_to, reason, started_by, created_at, updated_at"
 )
-_CURRENT = f"SELECT {_COLUMNS} FROM rollouts WHERE state <> 'done' ORDER BY id DESC LIMIT 1"
+_CURRENT = f"SELECT {COLUMNS} FROM rollouts WHERE state <> 'done' ORDER BY id DESC LIMIT 1"
 _ROLLOUTS_LOCK = 0x726F6C6C  # pg_advisory_xact_lock key: one rollout created at a time
 _CHANGEABLE = ("state", "stage", "reason", "rollback_to")
 
 
-def _rollout(row: Any) -> Rollout:
+def rollout_of(row: Any) -> Rollout:
     values = list(row)
     for i in (3, 5, 6):  # JSON lists → tuples
         values[i] = tuple(values[i])
@@ -47,7 +47,7 @@ class RolloutsPart(PostgresBase):
         with self._tx() as db:
             db.execute("SELECT pg_advisory_xact_lock(%s)", [_ROLLOUTS_LOCK])
             row = db.execute(_CURRENT).fetchone()
-            if not _same(_rollout(row) if row else None, replacing):
+            if not _same(rollout_of(row) if row else None, replacing):
                 raise RolloutChanged("the current rollout changed meanwhile; look at it again")
             if replacing is not None:
                 db.execute(
@@ -58,7 +58,7 @@ class RolloutsPart(PostgresBase):
                 "INSERT INTO rollouts (version, state, stages, stage, canary_devices, canary_sites,"
                 " failure_threshold, min_results, advance_after_ok, started_by, created_at,"
                 " updated_at) VALUES (%s, 'running', %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                f" RETURNING {_COLUMNS}",
+                f" RETURNING {COLUMNS}",
                 [
                     plan.version,
                     jsonb(list(plan.stages)),
@@ -73,24 +73,22 @@ class RolloutsPart(PostgresBase):
                     ts(at),
                 ],
             ).fetchone()
-        return _rollout(row)
+        return rollout_of(row)
 
     def current_rollout(self) -> Rollout | None:
         with self._read() as db:
             row = db.execute(_CURRENT).fetchone()
-        return _rollout(row) if row else None
+        return rollout_of(row) if row else None
 
     def get_rollout(self, rollout_id: int) -> Rollout | None:
         with self._read() as db:
-            row = db.execute(f"SELECT {_COLUMNS} FROM rollouts WHERE id = %s", [rollout_id]).fetchone()
-        return _rollout(row) if row else None
+            row = db.execute(f"SELECT {COLUMNS} FROM rollouts WHERE id = %s", [rollout_id]).fetchone()
+        return rollout_of(row) if row else None
 
     def list_rollouts(self, limit: int) -> list[Rollout]:
         with self._read() as db:
-            rows = db.execute(
-                f"SELECT {_COLUMNS} FROM rollouts ORDER BY id DESC LIMIT %s", [limit]
-            ).fetchall()
-        return [_rollout(r) for r in rows]
+            rows = db.execute(f"SELECT {COLUMNS} FROM rollouts ORDER BY id DESC LIMIT %s", [limit]).fetchall()
+        return [rollout_of(r) for r in rows]
 
     def update_rollout(self, expected: Rollout, change: RolloutChange, at: datetime) -> Rollout:
         values = {k: v for k, v in vars(change).items() if v is not None and k in _CHANGEABLE}
@@ -99,12 +97,12 @@ class RolloutsPart(PostgresBase):
             row = db.execute(
                 f"UPDATE rollouts SET {assignments}updated_at = %s "
                 "WHERE id = %s AND state = %s AND stage = %s "
-                f"RETURNING {_COLUMNS}",
+                f"RETURNING {COLUMNS}",
                 [*values.values(), ts(at), expected.id, expected.state, expected.stage],
             ).fetchone()
         if row is None:
             raise RolloutChanged(f"rollout {expected.id} changed meanwhile; look at it again")
-        return _rollout(row)
+        return rollout_of(row)
 
     def rollout_counts(self, rollout_id: int) -> RolloutCounts:
         with self._read() as db:

@@ -11,6 +11,7 @@ from central.store.sqlite.catalogue import CataloguePart
 from central.store.sqlite.console import ConsolePart
 from central.store.sqlite.devices import DevicesPart
 from central.store.sqlite.events import EventsPart
+from central.store.sqlite.heartbeat import HeartbeatPart
 from central.store.sqlite.rollouts import RolloutsPart
 from central.store.sqlite.staff import StaffPart
 
@@ -18,6 +19,7 @@ from central.store.sqlite.staff import StaffPart
 class SQLiteStore(
     DevicesPart,
     EventsPart,
+    HeartbeatPart,
     CataloguePart,
     RolloutsPart,
     ConsolePart,

@@ -100,11 +100,11 @@ def test_counter_page_is_vietnamese_and_shows_the_ticket(calling_site: CallingSi
     assert "cookie" not in requests.get(f"{calling_site.server.url}/counter/login", timeout=10).text.lower()
 
 
-def test_console_adds_and_removes_officers(central_server: RunningServer) -> None:
+def test_console_adds_and_removes_officers(calling_server: RunningServer) -> None:
     from tests.central.console.test_console_pages import csrf, login
     from tests.console_fleet import add_operator
 
-    server = central_server
+    server = calling_server
     add_operator(server)
     browser = login(server)
     token = csrf(browser, server, "/console/staff")
