@@ -31,7 +31,7 @@ from central.calling.session import (
     set_cookie,
 )
 from central.calling.views import call_view, counter_view, ticket_view
-from central.console.login_limit import LIMITS, pair_key, wait_text
+from central.console.login_limit import checked_login, wait_text
 from central.console.passwords import verify_password
 from central.console.session import same_origin
 from central.context import Central, central
@@ -64,19 +64,20 @@ def login(request: Request, ctx: Ctx, site: Text = "", name: Text = "", password
     # Counted in the store before any password is checked, as console logins are
     # (central/console/login_limit.py): by (site/name, address) and by address.
     who, source = f"{site}/{name.strip()}", client_key(request.client.host if request.client else "?")
-    verdict = ctx.store.begin_attempt(LIMITS.limits(f"counter\0{who}", source), ctx.clock())
-    if verdict.attempt is None:
-        error = f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait_text(verdict.retry_after_s)}."
+    staff = calling_store(ctx)
+    ok, wait_s = checked_login(
+        ctx.store,
+        f"counter\0{who}",
+        source,
+        ctx.clock(),
+        lambda: verify_password(password, staff.staff_password_hash(site, name.strip())),
+    )
+    if wait_s:
+        error = f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait_text(wait_s)}."
         sites = ctx.store.list_sites()
         refused = page("counter_login.html", status_code=429, sites=sites, site=site, name=name, error=error)
-        refused.headers["Retry-After"] = str(verdict.retry_after_s)
+        refused.headers["Retry-After"] = str(wait_s)
         return refused
-    ok = False
-    try:
-        ok = verify_password(password, calling_store(ctx).staff_password_hash(site, name.strip()))
-    finally:
-        forget = [pair_key(f"counter\0{who}", source)] if ok else []
-        ctx.store.end_attempt(verdict.attempt, ok, forget)
     if not ok:
         sites = ctx.store.list_sites()
         error = "Sai đơn vị, tên đăng nhập hoặc mật khẩu."

@@ -13,10 +13,12 @@ IPv6 client counts by its /64 (central/api/enroll_limit.client_key)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from central.auth import hash_secret
-from central.store.contract import AttemptLimit
+from central.store.contract import AttemptLimit, CentralStore
 
 
 @dataclass(frozen=True)
@@ -49,3 +51,20 @@ def wait_text(seconds: int) -> str:
     if seconds >= 60:
         return f"{math.ceil(seconds / 60)} phút"
     return f"{max(1, seconds)} giây"
+
+
+def checked_login(
+    store: CentralStore, name: str, source: str, now: datetime, check: Callable[[], bool]
+) -> tuple[bool, int]:
+    """(the password was right, seconds to wait): the attempt is counted before `check` runs
+    and settled after it; refused outright (False, seconds) while a limit is reached. A
+    success forgets its pair's failures."""
+    verdict = store.begin_attempt(LIMITS.limits(name, source), now)
+    if verdict.attempt is None:
+        return False, max(1, verdict.retry_after_s)
+    ok = False
+    try:
+        ok = check()
+    finally:
+        store.end_attempt(verdict.attempt, ok, [pair_key(name, source)] if ok else [])
+    return ok, 0

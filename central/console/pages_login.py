@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from central.api.enroll_limit import client_key
 from central.auth import hash_secret
-from central.console.login_limit import LIMITS, pair_key, wait_text
+from central.console.login_limit import checked_login, wait_text
 from central.console.passwords import check_password
 from central.console.render import page
 from central.console.session import (
@@ -58,16 +58,17 @@ def login(
         raise Forbidden()
     name = name.strip()
     source = client_key(request.client.host if request.client else "?")
-    verdict = ctx.store.begin_attempt(LIMITS.limits(name, source), ctx.clock())
-    if verdict.attempt is None:
-        log.debug("console login from %s refused for %d s", source, verdict.retry_after_s)
-        error = f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait_text(verdict.retry_after_s)}."
-        return _login_page(request, ctx, name, next, error, 429, verdict.retry_after_s)
-    ok = False
-    try:
-        ok = check_password(password, ctx.store.operator_password_hash(name))
-    finally:
-        ctx.store.end_attempt(verdict.attempt, ok, [pair_key(name, source)] if ok else [])
+    ok, wait_s = checked_login(
+        ctx.store,
+        name,
+        source,
+        ctx.clock(),
+        lambda: check_password(password, ctx.store.operator_password_hash(name)),
+    )
+    if wait_s:
+        log.debug("console login from %s refused for %d s", source, wait_s)
+        error = f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {wait_text(wait_s)}."
+        return _login_page(request, ctx, name, next, error, 429, wait_s)
     if not ok:  # at most a few per address and window, so this log cannot be flooded
         log.warning("console login from %s failed", source)
         return _login_page(request, ctx, name, next, "Sai tên đăng nhập hoặc mật khẩu.", 401)
