@@ -42,8 +42,7 @@ def test_dossier_typed_on_the_keypad_shows_the_masked_answer_and_idle_clears_it(
     assert "Nguyễn V*** A" in texts or any("***" in t for t in texts)
     assert RECORD["applicant"] not in texts  # the server masks; the kiosk never shows more
     ui.app.last_touch -= ui.app.services.settings.ui.idle_timeout_s + 1
-    ui.pump(seconds=1.2)
-    assert ui.app.sm.current == "home"
+    ui.until(lambda: ui.app.sm.current == "home")
     assert (screen.code, dict(screen.result)) == ("", {})
 
 

@@ -60,7 +60,10 @@ def test_the_strip_follows_what_is_looked_up_on_this_kiosk(lookup_app) -> None:
     lk.ui.until(lambda: "Đăng ký giám hộ" in lk.row_titles()[:VISIBLE_ROWS])
     lk.ui.tap(lk.row("Đăng ký giám hộ"))
     lk.ui.until(lambda: lk.app.sm.current == "lookup_detail" and lk.screen().state == "ready")
-    lk.ui.pump(seconds=0.3)  # the view is counted on the worker thread
+    views = "SELECT count(*) FROM lookup_views WHERE code = ?"
+    code = lk.screen().read.procedure["code"]
+    db = lk.screen().services.db
+    lk.ui.until(lambda: db.execute(views, [code]).fetchone()[0] == 1)  # counted on the worker
     lk.ui.tap(lk.ui.find_text("Trang chủ"))
     lk.open_lookup()
     lk.ui.until(lambda: lk.screen().popular_count > 0)
