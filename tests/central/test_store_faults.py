@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from central.auth import hash_secret
-from central.store.contract import StoreUnavailable
+from central.store.contract import StoreError, StoreUnavailable
 from central.store.copy import TABLES, copy_sqlite_to_postgres
 from central.store.open import open_store
 from central.store.postgres.url import parse_postgres_url
@@ -122,6 +122,28 @@ def test_an_exhausted_pool_fails_fast_as_unavailable(postgres_url: str) -> None:
         assert store.list_sites() == [], "the connection given back serves again"
     finally:
         store.close()
+
+
+def test_a_statement_stuck_behind_a_lock_gives_up_as_unavailable(postgres_url: str) -> None:
+    import psycopg
+
+    store = open_store(postgres_url + "?statement_timeout=0.3")
+    try:
+        with psycopg.connect(parse_postgres_url(postgres_url).conninfo) as holder:
+            holder.execute("SET idle_in_transaction_session_timeout = '5s'")  # never hang the test
+            holder.execute("LOCK TABLE sites IN ACCESS EXCLUSIVE MODE")  # held until commit
+            with pytest.raises(StoreUnavailable, match="took too long"):
+                store.list_sites()
+        assert store.list_sites() == [], "the lock given back, the same pool serves again"
+    finally:
+        store.close()
+
+
+def test_a_bad_statement_timeout_in_the_url_is_named(postgres_url: str) -> None:
+    with pytest.raises(StoreError, match="statement_timeout"):
+        parse_postgres_url(postgres_url + "?statement_timeout=soon")
+    with pytest.raises(StoreError, match="statement_timeout > 0"):
+        parse_postgres_url(postgres_url + "?statement_timeout=0")
 
 
 def populated_sqlite(server: RunningServer, tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ class PostgresBase:
         self._pool = psycopg_pool.ConnectionPool(
             target.conninfo,
             kwargs={"autocommit": True},
-            configure=_configure,
+            configure=lambda conn: _configure(conn, target.statement_timeout_s),
             min_size=target.pool_min,
             max_size=target.pool_max,
             timeout=target.pool_timeout_s,
@@ -102,6 +102,10 @@ class PostgresBase:
                 yield conn
         except psycopg_pool.PoolTimeout:
             raise StoreUnavailable("every database connection is busy; try again shortly") from None
+        except psycopg.errors.QueryCanceled:
+            # The statement timeout: a lock held too long or an overloaded database. The
+            # transaction was rolled back; the caller sends again.
+            raise StoreUnavailable("the database took too long to answer; try again shortly") from None
         except (
             psycopg.errors.TransactionRollback,
             psycopg.errors.DeadlockDetected,
@@ -148,9 +152,16 @@ class PostgresBase:
         self._pool.close()
 
 
-def _configure(conn: psycopg.Connection[Any]) -> None:
+def _configure(conn: psycopg.Connection[Any], statement_timeout_s: float | None = None) -> None:
     # Times come back in UTC whatever the server's zone, as the SQLite store gives them.
     conn.execute("SET TIME ZONE 'UTC'")
+    if statement_timeout_s is not None:
+        # The server's own connections: no statement (nor a lock wait) holds a worker for
+        # ever, and a transaction left open by a stuck caller gives its locks back. Migrations
+        # run on their own connection, without it (an index on millions of events takes time).
+        ms = max(1, round(statement_timeout_s * 1000))
+        conn.execute(f"SET statement_timeout = {ms}")
+        conn.execute(f"SET idle_in_transaction_session_timeout = {max(ms, 60_000)}")
 
 
 def apply_migrations(conn: psycopg.Connection[Any]) -> list[int]:

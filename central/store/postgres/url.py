@@ -1,5 +1,6 @@
 """Where a PostgreSQL store is: the URL `kiosk-central --db postgresql://…` was given, its pool
-settings taken out (`?pool_min=2&pool_max=20&pool_timeout=5`, ours, not libpq's), and the
+settings taken out (`?pool_min=2&pool_max=20&pool_timeout=5&statement_timeout=10`, ours, not
+libpq's; the statement timeout, in seconds, bounds every statement the server runs), and the
 password from `$KIOSK_CENTRAL_DB_PASSWORD` when the URL has none (libpq's own PGPASSWORD and
 ~/.pgpass work too), so the secret need not sit in a unit file or a process list."""
 
@@ -12,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from central.store.records import StoreError
 
 PASSWORD_ENV = "KIOSK_CENTRAL_DB_PASSWORD"
-_POOL_KEYS = {"pool_min", "pool_max", "pool_timeout"}
+_POOL_KEYS = {"pool_min", "pool_max", "pool_timeout", "statement_timeout"}
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class PostgresTarget:
     pool_min: int = 2
     pool_max: int = 20
     pool_timeout_s: float = 5.0
+    statement_timeout_s: float = 10.0
 
 
 def one_line(exc: BaseException) -> str:
@@ -61,9 +63,20 @@ def parse_postgres_url(url: str) -> PostgresTarget:
             pool_min=int(pool.get("pool_min", 2)),
             pool_max=int(pool.get("pool_max", 20)),
             pool_timeout_s=float(pool.get("pool_timeout", 5.0)),
+            statement_timeout_s=float(pool.get("statement_timeout", 10.0)),
         )
     except ValueError:
-        raise StoreError(f"--db: pool_min, pool_max and pool_timeout must be numbers ({where})") from None
-    if not 0 <= target.pool_min <= target.pool_max or target.pool_max < 1 or target.pool_timeout_s <= 0:
-        raise StoreError(f"--db: want 0 <= pool_min <= pool_max, pool_max >= 1, pool_timeout > 0 ({where})")
+        raise StoreError(
+            f"--db: pool_min, pool_max, pool_timeout and statement_timeout must be numbers ({where})"
+        ) from None
+    if (
+        not 0 <= target.pool_min <= target.pool_max
+        or target.pool_max < 1
+        or target.pool_timeout_s <= 0
+        or target.statement_timeout_s <= 0
+    ):
+        raise StoreError(
+            "--db: want 0 <= pool_min <= pool_max, pool_max >= 1, pool_timeout > 0, "
+            f"statement_timeout > 0 ({where})"
+        )
     return target
