@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from central.store.records import StoreUnavailable
+from central.store.records import StoreUnavailable, UnstorableText
 
 log = logging.getLogger("central")
 
@@ -117,6 +117,12 @@ async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _unstorable_text(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(
+        422, "invalid_request", "the request holds a NUL character (U+0000), which cannot be stored"
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return error_response(500, "internal_error", "the server failed; the error is logged")
@@ -127,4 +133,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(StoreUnavailable, _store_unavailable)
+    app.add_exception_handler(UnstorableText, _unstorable_text)
     app.add_exception_handler(Exception, _unexpected)

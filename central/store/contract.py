@@ -47,6 +47,7 @@ from central.store.records import (
     TicketRow,
     TicketVoided,
     UnknownSite,
+    UnstorableText,
     UpdateResult,
     VersionConflict,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "Site",
     "StoreError",
     "StoreUnavailable",
+    "UnstorableText",
     "StoredEvent",
     "TicketIssued",
     "TicketRow",

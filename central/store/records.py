@@ -23,6 +23,11 @@ class StoreUnavailable(StoreError):
     the server answers 503 with Retry-After and the caller tries again later."""
 
 
+class UnstorableText(StoreError):
+    """Text holding U+0000, which PostgreSQL's text and JSONB cannot keep (SQLite can): the
+    server answers 422 and nothing is written."""
+
+
 class VersionConflict(StoreError):
     """A catalogue version that does not grow."""
 

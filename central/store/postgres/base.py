@@ -26,7 +26,7 @@ import psycopg_pool
 from psycopg.types.json import Jsonb
 
 from central.store.postgres.url import PostgresTarget, one_line
-from central.store.records import StoreError, StoreUnavailable
+from central.store.records import StoreError, StoreUnavailable, UnstorableText
 
 _MIGRATION = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 MIGRATION_LOCK = 0x6B696F736B  # pg_advisory_xact_lock key: one migrating instance at a time
@@ -102,6 +102,11 @@ class PostgresBase:
                 yield conn
         except psycopg_pool.PoolTimeout:
             raise StoreUnavailable("every database connection is busy; try again shortly") from None
+        except psycopg.DataError as exc:
+            if isinstance(exc, psycopg.errors.UntranslatableCharacter) or "NUL" in str(exc):
+                # psycopg refuses a NUL in text before sending; the server refuses \u0000 in JSONB.
+                raise UnstorableText("the text holds a NUL character (U+0000)") from None
+            raise
         except psycopg.errors.QueryCanceled:
             # The statement timeout: a lock held too long or an overloaded database. The
             # transaction was rolled back; the caller sends again.

@@ -20,6 +20,8 @@ class ConsolePart(PostgresBase):
             db.execute("DELETE FROM console_sessions WHERE operator = %s", [name])
 
     def operator_password_hash(self, name: str) -> str | None:
+        if "\x00" in name:
+            return None  # no operator can have such a name (PostgreSQL text cannot hold it)
         with self._read() as db:
             row = db.execute("SELECT password_hash FROM operators WHERE name = %s", [name]).fetchone()
         return str(row[0]) if row else None

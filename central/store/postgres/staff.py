@@ -27,6 +27,8 @@ class StaffPart(PostgresBase):
             db.execute("DELETE FROM staff_sessions WHERE site_id = %s AND name = %s", [site_id, name])
 
     def staff_password_hash(self, site_id: str, name: str) -> str | None:
+        if "\x00" in site_id + name:
+            return None  # nobody can have such a name (PostgreSQL text cannot hold it)
         with self._read() as db:
             row = db.execute(
                 "SELECT password_hash FROM staff WHERE site_id = %s AND name = %s", [site_id, name]
