@@ -161,7 +161,13 @@ class EventsPart(PostgresBase):
         if type:
             where.append("type = %s")
             args.append(type)
-        with self._read() as db:
+        with self._tx() as db:
+            # Sequence numbers are taken when a row is inserted, not when it commits: with several
+            # instances, a batch that commits late can hold a lower number than one already read,
+            # and a reader paging by `after` would skip it. SHARE waits for every insert in
+            # flight to end (and holds new ones back for the few milliseconds of this read), so
+            # every number below the highest one read is final.
+            db.execute("LOCK TABLE events IN SHARE MODE")
             rows = db.execute(
                 f"SELECT {_EVENT_COLUMNS} FROM events WHERE {' AND '.join(where)} ORDER BY seq LIMIT %s",
                 [*args, limit],

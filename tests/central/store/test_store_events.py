@@ -12,6 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, timedelta
 from typing import Any
 
+import pytest
+
 from central.api.events import check_event
 from central.api.models import EventIn
 from central.auth import hash_secret
@@ -203,3 +205,36 @@ def test_attempts_on_two_instances_count_against_one_limit(
 def test_times_come_back_in_utc(central_store: CentralStore) -> None:
     kiosk = device(central_store)
     assert kiosk.enrolled_at.utcoffset() == timedelta(0) and kiosk.enrolled_at == NOW.astimezone(UTC)
+
+
+def test_a_reader_paging_by_number_never_skips_a_batch_that_commits_late(
+    central_store: CentralStore, store_url: str
+) -> None:
+    """PostgreSQL takes a number when a row is inserted, not when it commits (SQLite has one
+    writer, so there the two orders are one): a reader must not get past a number still open."""
+    if not store_url.startswith("postgresql"):
+        pytest.skip("SQLite: one writer at a time, numbers are taken in commit order")
+    import psycopg
+
+    from central.store.postgres.url import parse_postgres_url
+
+    kiosk = device(central_store)
+    conninfo = parse_postgres_url(store_url).conninfo
+    with psycopg.connect(conninfo) as late, psycopg.connect(conninfo, autocommit=True) as watch:
+        late.execute(
+            "INSERT INTO events (id, device_id, site_id, type, at, data, received_at) "
+            "VALUES ('late', %s, %s, 'kiosk.error', %s, '{}', now())",
+            [kiosk.id, SITE.id, NOW.isoformat()],
+        )  # its number is taken; the transaction stays open
+        central_store.add_events(kiosk, [event("kiosk.error", {"detail": "early"})], NOW)
+        read: list[list[str]] = []
+        reader = threading.Thread(target=lambda: read.append(
+            [e.id for e in central_store.list_events(None, None, 0, 100)]))  # fmt: skip
+        reader.start()
+        waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        while reader.is_alive() and watch.execute(waiting).fetchone()[0] == 0:  # type: ignore[index]
+            threading.Event().wait(0.01)
+        late.commit()
+        reader.join(timeout=10)
+    [ids] = read
+    assert len(ids) == 2 and ids[0] == "late", f"the reader got {ids}: the late batch was skipped"
