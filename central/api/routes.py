@@ -1,8 +1,10 @@
 """The endpoints kiosks call (docs/protocol.md). Plain `def` endpoints run on FastAPI's thread
 pool, so a slow store call (a full catalogue, a batch of events) never stalls other kiosks.
 The heartbeat is the exception: it is the most frequent call by far and its store work is one
-call (SQLite: a few indexed reads and one unsynced write; PostgreSQL: one statement), cheaper
-than the hop to the thread pool."""
+call. On SQLite (a few indexed reads and one unsynced write) that call is cheaper than the hop
+to the thread pool, so it runs on the event loop; on PostgreSQL (one statement, but a round trip
+the loop would sit out) it goes to the pool, so other kiosks are answered meanwhile
+(`python -m bench stores`: one instance 358 → 558 heartbeats/s)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 import central
 from central.api import catalogue, device_config
@@ -187,11 +190,14 @@ def post_events(body: EventsRequest, ctx: Ctx, device: Dev) -> dict[str, Any]:
 async def heartbeat(
     body: HeartbeatRequest, ctx: Ctx, token_hash: Annotated[str, Depends(device_token_hash)]
 ) -> dict[str, Any]:
-    # async on purpose (see the module docstring): twice the heartbeats per second on 2 cores.
     """Record the kiosk's health; answer what it should fetch and the commands it owes."""
+    # async on purpose (see the module docstring): on SQLite twice the heartbeats per second.
     report = body.model_dump(mode="json")
     # One store call finds the device by its token, records and reads (PostgreSQL: one statement).
-    found = ctx.store.heartbeat(token_hash, report, ctx.clock())
+    if ctx.store.over_network:
+        found = await run_in_threadpool(ctx.store.heartbeat, token_hash, report, ctx.clock())
+    else:
+        found = ctx.store.heartbeat(token_hash, report, ctx.clock())
     if found is None:
         raise unknown_device()
     device, view = found

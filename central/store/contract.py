@@ -97,6 +97,10 @@ __all__ = [
 class CentralStore(Protocol):
     """Everything the endpoints need from storage. Each method is one transaction."""
 
+    # True when a call waits on the network (PostgreSQL): the server then makes even its
+    # cheapest calls off the event loop, so other requests run while one waits.
+    over_network: bool
+
     # Sites and their settings
     def put_site(self, site: Site) -> None: ...
     def get_site(self, site_id: str) -> Site | None: ...

@@ -35,5 +35,7 @@ class PostgresStore(
     """`PostgresStore(target)` connects, migrates (unless `migrate=False`; then the schema must be
     current) and opens a pool; see central/store/open.py for choosing it by URL."""
 
+    over_network = True
+
 
 __all__ = ["PostgresStore"]

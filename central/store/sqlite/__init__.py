@@ -30,5 +30,7 @@ class SQLiteStore(
 ):
     """`SQLiteStore(path)` opens (creating and migrating) the database file."""
 
+    over_network = False
+
 
 __all__ = ["SQLiteStore"]
